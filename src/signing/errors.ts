@@ -1,0 +1,26 @@
+import { IsoclassError, type IsoclassErrorOptions } from '../errors.ts';
+
+export type VerificationErrorCode =
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_MALLEABLE'
+  | 'KEY_UNKNOWN'
+  | 'KEY_REVOKED'
+  | 'KEY_NOT_YET_VALID'
+  | 'KEY_EXPIRED'
+  | 'KEY_OUT_OF_SCOPE'
+  | 'THRESHOLD_NOT_MET'
+  | 'ROLLBACK'
+  | 'EQUIVOCATION'
+  | 'EXPIRED'
+  | 'TRUST_INVALID'
+  | 'STATE_INVALID';
+
+/** The envelope is not signed by enough trusted, valid, in-scope keys, or is stale (exit 11). */
+export class VerificationError extends IsoclassError {
+  readonly family = 'verification' as const;
+  readonly code: VerificationErrorCode;
+  constructor(code: VerificationErrorCode, message: string, options?: IsoclassErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
