@@ -12,6 +12,7 @@ export type VerificationErrorCode =
   | 'ROLLBACK'
   | 'EQUIVOCATION'
   | 'EXPIRED'
+  | 'TENANT_MISMATCH'
   | 'TRUST_INVALID'
   | 'STATE_INVALID';
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// The `isoclass` command. isolated-vm needs Node >= 24 started with --no-node-snapshot; when
+// this process was not, re-run it under a suitable Node (this one, or the `node` package pinned
+// in a development checkout) with the flag, and pass the exit code through.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const major = Number(process.versions.node.split('.')[0]);
+const ready = major >= 24 && process.execArgv.includes('--no-node-snapshot');
+
+if (ready) {
+  const built = join(root, 'dist', 'cli', 'main.js');
+  const entry = existsSync(built) ? built : join(root, 'src', 'cli', 'main.ts');
+  const { main } = await import(pathToFileURL(entry).href);
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  const pinned = join(root, 'node_modules', 'node', 'bin', 'node');
+  const node = major >= 24 ? process.execPath : existsSync(pinned) ? pinned : undefined;
+  if (node === undefined) {
+    process.stderr.write(`isoclass: needs Node.js 24 or newer (this is ${process.version})\n`);
+    process.exit(1);
+  }
+  const child = spawnSync(node, ['--no-node-snapshot', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}

@@ -1,0 +1,54 @@
+import { inspect } from 'node:util';
+import { UsageError } from '../../errors.ts';
+import { loadComponent } from '../../loader.ts';
+import { loadPolicy, withRuntimeLimits } from '../../policy/policy.ts';
+import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, toJsonSafe, type CommandOutput } from '../io.ts';
+import { readTrust } from './shared.ts';
+
+const USAGE =
+  'isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array] [--policy file] [--tenant T] [--timeout-ms N] [--memory-mb N] [--json]';
+
+export async function run(argv: string[]): Promise<CommandOutput> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      trust: { type: 'string' },
+      call: { type: 'string' },
+      args: { type: 'string' },
+      policy: { type: 'string' },
+      tenant: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'memory-mb': { type: 'string' },
+      ...JSON_OPTION,
+    },
+    USAGE,
+  );
+  const [file] = requirePositional(positionals, 1, 'one envelope file', USAGE) as [string];
+  const trust = readTrust(requireOption(values.trust, 'trust', USAGE));
+  const method = requireOption(values.call, 'call', USAGE);
+  const args = values.args === undefined ? [] : parseJsonOption(values.args, 'args');
+  if (!Array.isArray(args)) throw new UsageError('USAGE_INVALID_ARGUMENT', '--args must be a JSON array of arguments');
+  const timeoutMs = parsePositiveInteger(values['timeout-ms'], 'timeout-ms');
+  const memoryMb = parsePositiveInteger(values['memory-mb'], 'memory-mb');
+  const base = loadPolicy(values.policy ?? 'default');
+  const policy = withRuntimeLimits(base, {
+    // --timeout-ms bounds CPU per call; the wall-clock deadline is never shorter than it
+    ...(timeoutMs !== undefined ? { cpuMsPerCall: timeoutMs, wallMsPerCall: Math.max(timeoutMs, base.runtime.wallMsPerCall) } : {}),
+    ...(memoryMb !== undefined ? { memoryMb } : {}),
+  });
+  const component = await loadComponent(readBytesFile(file, 'envelope'), {
+    trust,
+    policy,
+    ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
+    onLog: (entry) => process.stderr.write(`[${entry.tenant}/${entry.identifier}] ${entry.line}\n`),
+  });
+  try {
+    const result = await component.call(method, args);
+    return {
+      result: toJsonSafe(result),
+      text: typeof result === 'string' ? result : inspect(result, { depth: 8, colors: false, maxArrayLength: 200 }),
+    };
+  } finally {
+    component.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * isoclass: ship a class between services as a signed envelope and load it into an isolate.
+ * The public API: the loader, the packer, key and trust handling, policies, and typed errors.
+ */
+export { loadComponent, type LoadOptions, type LoadedComponent } from './loader.ts';
+export { packFile, packSource, PackError, type PackOptions, type PackResult } from './pack/index.ts';
+export {
+  DEFAULT_ENVELOPE_LIMITS,
+  ISOCLASS_PAYLOAD_TYPE,
+  EnvelopeError,
+  decodeEnvelope,
+  encodeEnvelope,
+  parseRecord,
+  type ComponentRecord,
+  type DecodedEnvelope,
+  type EnvelopeLimits,
+} from './envelope/index.ts';
+export {
+  VerificationError,
+  formatPublicKeyPem,
+  formatSecretKeyPem,
+  generateKeyPair,
+  keyIdOf,
+  parsePublicKeyPem,
+  parseSecretKeyPem,
+  parseTrust,
+  trustSingleKey,
+  verifyEnvelope,
+  type TrustRoot,
+  type TrustedKey,
+  type VerifierKind,
+} from './signing/index.ts';
+export {
+  PolicyError,
+  inspectSource,
+  loadPolicy,
+  resolvePolicy,
+  validateSource,
+  type Policy,
+  type Violation,
+} from './policy/index.ts';
+export { ComponentError, SandboxError, type ComponentMetrics, type LogEntry } from './sandbox/index.ts';
+export { IsoclassError, UsageError, EXIT_CODES, exitCodeFor, type ErrorFamily } from './errors.ts';

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
+import type { ComponentRecord } from './envelope/record.ts';
+import { loadPolicy, type Policy } from './policy/policy.ts';
+import { validateSource } from './policy/validate.ts';
+import { SandboxedComponent, type ComponentMetrics, type LogEntry } from './sandbox/component.ts';
+import type { VerifierKind } from './signing/ed25519.ts';
+import type { TrustRoot } from './signing/trust.ts';
+import { VerificationError } from './signing/errors.ts';
+import { verifyEnvelope } from './signing/verify.ts';
+
+export interface LoadOptions {
+  /** The keys envelopes must be signed with. */
+  readonly trust: TrustRoot;
+  /** Policy the code must satisfy; its runtime limits bound the isolate (default: `default`). */
+  readonly policy?: Policy | string;
+  /** The one reference time for expiry and key validity (default: now). */
+  readonly now?: Date;
+  readonly verifier?: VerifierKind;
+  /** The tenant this load is for: another tenant's component is refused before any of it runs. */
+  readonly tenant?: string;
+  readonly envelopeLimits?: EnvelopeLimits;
+  /** Receives the component's `log()` lines (rate-limited). */
+  readonly onLog?: (entry: LogEntry) => void;
+}
+
+/** What a loaded component looks like to the host. */
+export interface LoadedComponent {
+  readonly record: ComponentRecord;
+  /** Key ids of the trusted keys that signed it. */
+  readonly signers: readonly string[];
+  readonly envelopeDigest: string;
+  /** Calls a method with copied arguments; resolves to the copied result. */
+  call(method: string, args?: readonly unknown[]): Promise<unknown>;
+  /** Calls a synchronous method on the calling thread (cheaper; CPU timeout only). */
+  callSync(method: string, args?: readonly unknown[]): unknown;
+  metrics(): ComponentMetrics;
+  readonly disposed: boolean;
+  dispose(): void;
+}
+
+/**
+ * The pipeline, top-down: decode → verify → validate → instantiate. Each stage takes alleged
+ * input and returns a checked value or throws its typed error; nothing in the record is read
+ * before the signature over it has verified.
+ */
+export async function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
+  const policy = resolvePolicyOption(options.policy);
+  const envelope = decodeEnvelope(envelopeBytes, options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
+  const verified = verifyEnvelope(envelope, options.trust, {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.verifier ? { verifier: options.verifier } : {}),
+  });
+  checkTenant(verified.record, options.tenant);
+  validateSource(verified.record.code.source, policy);
+  const sandboxed = await SandboxedComponent.create(verified.record, {
+    limits: policy.runtime,
+    capabilities: policy.capabilities,
+    readArtifact: (name) => readInlineArtifact(verified.record, name),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+  });
+  return {
+    record: verified.record,
+    signers: verified.signers,
+    envelopeDigest: verified.envelopeDigest,
+    call: (method, args) => sandboxed.call(method, args),
+    callSync: (method, args) => sandboxed.callSync(method, args),
+    metrics: () => sandboxed.metrics(),
+    get disposed() {
+      return sandboxed.disposed;
+    },
+    dispose: () => sandboxed.dispose(),
+  };
+}
+
+function checkTenant(record: ComponentRecord, tenant: string | undefined): void {
+  // cross-tenant loading: a service acting for one tenant never runs another tenant's code
+  if (tenant !== undefined && record.tenant !== tenant) {
+    throw new VerificationError('TENANT_MISMATCH', `envelope is for tenant "${record.tenant}", but this load is for tenant "${tenant}"`, {
+      details: { expected: tenant, actual: record.tenant },
+    });
+  }
+}
+
+function resolvePolicyOption(policy: Policy | string | undefined): Policy {
+  return typeof policy === 'object' ? policy : loadPolicy(policy ?? 'default');
+}
+
+/** Bytes of an inline artifact, checked against the size and hash the signed record gives. */
+function readInlineArtifact(record: ComponentRecord, name: string): Uint8Array {
+  const entry = record.artifacts[name];
+  if (entry === undefined) throw new Error(`no artifact named ${name}`);
+  if (entry.data === undefined) throw new Error(`artifact ${name} is not inline and no blob store is configured`);
+  const bytes = Buffer.from(entry.data, 'base64');
+  // substitution: bytes that do not match the signed hash are never handed to the component
+  if (bytes.byteLength !== entry.size || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
+    throw new Error(`artifact ${name} does not match its signed sha256 and size`);
+  }
+  return new Uint8Array(bytes);
+}
