@@ -2,7 +2,8 @@
  * isoclass: ship a class between services as a signed envelope and load it into an isolate.
  * The public API: the loader, the packer, key and trust handling, policies, and typed errors.
  */
-export { loadComponent, type LoadOptions, type LoadedComponent } from './loader.ts';
+export { Component, artifact, log, sleep, type ComponentParams } from './component.ts';
+export { loadComponent, type LoadOptions, type LoadTimings, type LoadedComponent } from './loader.ts';
 export { packFile, packSource, PackError, type PackOptions, type PackResult } from './pack/index.ts';
 export {
   DEFAULT_ENVELOPE_LIMITS,

@@ -30,6 +30,8 @@ export interface LoadedComponent {
   /** Key ids of the trusted keys that signed it. */
   readonly signers: readonly string[];
   readonly envelopeDigest: string;
+  /** How long each stage of this load took, ms. */
+  readonly timings: LoadTimings;
   /** Calls a method with copied arguments; resolves to the copied result. */
   call(method: string, args?: readonly unknown[]): Promise<unknown>;
   /** Calls a synchronous method on the calling thread (cheaper; CPU timeout only). */
@@ -39,6 +41,13 @@ export interface LoadedComponent {
   dispose(): void;
 }
 
+export interface LoadTimings {
+  readonly decodeMs: number;
+  readonly verifyMs: number;
+  readonly validateMs: number;
+  readonly instantiateMs: number;
+}
+
 /**
  * The pipeline, top-down: decode → verify → validate → instantiate. Each stage takes alleged
  * input and returns a checked value or throws its typed error; nothing in the record is read
@@ -46,23 +55,29 @@ export interface LoadedComponent {
  */
 export async function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
   const policy = resolvePolicyOption(options.policy);
+  const clock = stageClock();
   const envelope = decodeEnvelope(envelopeBytes, options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
+  const decodeMs = clock();
   const verified = verifyEnvelope(envelope, options.trust, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.verifier ? { verifier: options.verifier } : {}),
   });
   checkTenant(verified.record, options.tenant);
+  const verifyMs = clock();
   validateSource(verified.record.code.source, policy);
+  const validateMs = clock();
   const sandboxed = await SandboxedComponent.create(verified.record, {
     limits: policy.runtime,
     capabilities: policy.capabilities,
     readArtifact: (name) => readInlineArtifact(verified.record, name),
     ...(options.onLog ? { onLog: options.onLog } : {}),
   });
+  const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
   return {
     record: verified.record,
     signers: verified.signers,
     envelopeDigest: verified.envelopeDigest,
+    timings,
     call: (method, args) => sandboxed.call(method, args),
     callSync: (method, args) => sandboxed.callSync(method, args),
     metrics: () => sandboxed.metrics(),
@@ -70,6 +85,17 @@ export async function loadComponent(envelopeBytes: Uint8Array | string, options:
       return sandboxed.disposed;
     },
     dispose: () => sandboxed.dispose(),
+  };
+}
+
+/** Returns a function giving the ms since it was last called. */
+function stageClock(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const elapsed = now - last;
+    last = now;
+    return elapsed;
   };
 }
 
