@@ -3,7 +3,7 @@
  * The public API: the loader, the packer, key and trust handling, policies, and typed errors.
  */
 export { Component, artifact, log, sleep, type ComponentParams } from './component.ts';
-export { loadComponent, type LoadOptions, type LoadTimings, type LoadedComponent } from './loader.ts';
+export { Loader, loadComponent, type LoadOptions, type LoadRequest, type LoadTimings, type LoadedComponent, type LoaderOptions } from './loader.ts';
 export { packFile, packSource, PackError, type PackOptions, type PackResult } from './pack/index.ts';
 export {
   DEFAULT_ENVELOPE_LIMITS,

@@ -1,28 +1,35 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
+import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
 import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
 import { validateSource } from './policy/validate.ts';
 import { SandboxedComponent, type ComponentMetrics, type LogEntry } from './sandbox/component.ts';
 import type { VerifierKind } from './signing/ed25519.ts';
-import type { TrustRoot } from './signing/trust.ts';
 import { VerificationError } from './signing/errors.ts';
-import { verifyEnvelope } from './signing/verify.ts';
+import type { TrustRoot } from './signing/trust.ts';
+import { verifyEnvelope, type VerifiedRecord } from './signing/verify.ts';
 
-export interface LoadOptions {
+/** How a loader is set up: what it trusts, what it allows, where its output goes. */
+export interface LoaderOptions {
   /** The keys envelopes must be signed with. */
   readonly trust: TrustRoot;
   /** Policy the code must satisfy; its runtime limits bound the isolate (default: `default`). */
   readonly policy?: Policy | string;
-  /** The one reference time for expiry and key validity (default: now). */
-  readonly now?: Date;
   readonly verifier?: VerifierKind;
-  /** The tenant this load is for: another tenant's component is refused before any of it runs. */
-  readonly tenant?: string;
   readonly envelopeLimits?: EnvelopeLimits;
-  /** Receives the component's `log()` lines (rate-limited). */
+  /** Receives the components' `log()` lines (rate-limited). */
   readonly onLog?: (entry: LogEntry) => void;
 }
+
+/** Facts of one load. */
+export interface LoadRequest {
+  /** The tenant this load is for: another tenant's component is refused before any of it runs. */
+  readonly tenant?: string;
+  /** The one reference time for expiry and key validity (default: now). */
+  readonly now?: Date;
+}
+
+export type LoadOptions = LoaderOptions & LoadRequest;
 
 /** What a loaded component looks like to the host. */
 export interface LoadedComponent {
@@ -49,43 +56,83 @@ export interface LoadTimings {
 }
 
 /**
- * The pipeline, top-down: decode → verify → validate → instantiate. Each stage takes alleged
- * input and returns a checked value or throws its typed error; nothing in the record is read
- * before the signature over it has verified.
+ * Loads envelopes into isolates. One loader per trust root and policy; it is the single owner of
+ * whatever state loads share (caches, version state, isolates).
  */
-export async function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
-  const policy = resolvePolicyOption(options.policy);
-  const clock = stageClock();
-  const envelope = decodeEnvelope(envelopeBytes, options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
-  const decodeMs = clock();
-  const verified = verifyEnvelope(envelope, options.trust, {
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.verifier ? { verifier: options.verifier } : {}),
-  });
-  checkTenant(verified.record, options.tenant);
-  const verifyMs = clock();
-  validateSource(verified.record.code.source, policy);
-  const validateMs = clock();
-  const sandboxed = await SandboxedComponent.create(verified.record, {
-    limits: policy.runtime,
-    capabilities: policy.capabilities,
-    readArtifact: (name) => readInlineArtifact(verified.record, name),
-    ...(options.onLog ? { onLog: options.onLog } : {}),
-  });
-  const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
-  return {
-    record: verified.record,
-    signers: verified.signers,
-    envelopeDigest: verified.envelopeDigest,
-    timings,
-    call: (method, args) => sandboxed.call(method, args),
-    callSync: (method, args) => sandboxed.callSync(method, args),
-    metrics: () => sandboxed.metrics(),
-    get disposed() {
-      return sandboxed.disposed;
-    },
-    dispose: () => sandboxed.dispose(),
-  };
+export class Loader {
+  readonly #options: LoaderOptions;
+  readonly #policy: Policy;
+
+  constructor(options: LoaderOptions) {
+    this.#options = options;
+    this.#policy = typeof options.policy === 'object' ? options.policy : loadPolicy(options.policy ?? 'default');
+  }
+
+  get policy(): Policy {
+    return this.#policy;
+  }
+
+  /**
+   * The pipeline, top-down: decode → verify → validate → instantiate. Each stage takes alleged
+   * input and returns a checked value or throws its typed error; nothing in the record is read
+   * before the signature over it has verified.
+   */
+  async load(envelopeBytes: Uint8Array | string, request: LoadRequest = {}): Promise<LoadedComponent> {
+    const clock = stageClock();
+    const envelope = this.#decode(envelopeBytes);
+    const decodeMs = clock();
+    const verified = this.#verify(envelope, request);
+    const verifyMs = clock();
+    this.#validate(verified.record);
+    const validateMs = clock();
+    const sandboxed = await this.#instantiate(verified.record);
+    const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
+    return {
+      record: verified.record,
+      signers: verified.signers,
+      envelopeDigest: verified.envelopeDigest,
+      timings,
+      call: (method, args) => sandboxed.call(method, args),
+      callSync: (method, args) => sandboxed.callSync(method, args),
+      metrics: () => sandboxed.metrics(),
+      get disposed() {
+        return sandboxed.disposed;
+      },
+      dispose: () => sandboxed.dispose(),
+    };
+  }
+
+  #decode(envelopeBytes: Uint8Array | string): DecodedEnvelope {
+    return decodeEnvelope(envelopeBytes, this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
+  }
+
+  #verify(envelope: DecodedEnvelope, request: LoadRequest): VerifiedRecord {
+    const verified = verifyEnvelope(envelope, this.#options.trust, {
+      ...(request.now ? { now: request.now } : {}),
+      ...(this.#options.verifier ? { verifier: this.#options.verifier } : {}),
+    });
+    checkTenant(verified.record, request.tenant);
+    return verified;
+  }
+
+  #validate(record: ComponentRecord): void {
+    validateSource(record.code.source, this.#policy);
+  }
+
+  #instantiate(record: ComponentRecord): Promise<SandboxedComponent> {
+    return SandboxedComponent.create(record, {
+      limits: this.#policy.runtime,
+      capabilities: this.#policy.capabilities,
+      readArtifact: (name) => readInlineArtifact(record, name),
+      ...(this.#options.onLog ? { onLog: this.#options.onLog } : {}),
+    });
+  }
+}
+
+/** One-shot load with a fresh loader (no state shared with other loads). */
+export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
+  const { tenant, now, ...loaderOptions } = options;
+  return new Loader(loaderOptions).load(envelopeBytes, { ...(tenant !== undefined ? { tenant } : {}), ...(now !== undefined ? { now } : {}) });
 }
 
 /** Returns a function giving the ms since it was last called. */
@@ -106,10 +153,6 @@ function checkTenant(record: ComponentRecord, tenant: string | undefined): void 
       details: { expected: tenant, actual: record.tenant },
     });
   }
-}
-
-function resolvePolicyOption(policy: Policy | string | undefined): Policy {
-  return typeof policy === 'object' ? policy : loadPolicy(policy ?? 'default');
 }
 
 /** Bytes of an inline artifact, checked against the size and hash the signed record gives. */
