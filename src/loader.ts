@@ -8,6 +8,8 @@ import type { VerifierKind } from './signing/ed25519.ts';
 import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
 import { verifyEnvelope, type VerifiedRecord } from './signing/verify.ts';
+import { VerificationCache } from './signing/verification-cache.ts';
+import { VersionState, type VersionStore } from './signing/version-state.ts';
 
 /** How a loader is set up: what it trusts, what it allows, where its output goes. */
 export interface LoaderOptions {
@@ -17,6 +19,14 @@ export interface LoaderOptions {
   readonly policy?: Policy | string;
   readonly verifier?: VerifierKind;
   readonly envelopeLimits?: EnvelopeLimits;
+  /**
+   * Where the highest accepted version per (tenant, identifier) is kept (rollback and
+   * equivocation protection); e.g. `new FileVersionStore(dir)`. Without it nothing is remembered
+   * between loads and older versions load.
+   */
+  readonly versionStore?: VersionStore;
+  /** Verification cache (default: a bounded one per loader; `false` for none). */
+  readonly verificationCache?: VerificationCache | false;
   /** Receives the components' `log()` lines (rate-limited). */
   readonly onLog?: (entry: LogEntry) => void;
 }
@@ -62,10 +72,14 @@ export interface LoadTimings {
 export class Loader {
   readonly #options: LoaderOptions;
   readonly #policy: Policy;
+  readonly #verificationCache: VerificationCache | undefined;
+  readonly #versions: VersionState | undefined;
 
   constructor(options: LoaderOptions) {
     this.#options = options;
     this.#policy = typeof options.policy === 'object' ? options.policy : loadPolicy(options.policy ?? 'default');
+    this.#verificationCache = options.verificationCache === false ? undefined : (options.verificationCache ?? new VerificationCache());
+    this.#versions = options.versionStore === undefined ? undefined : new VersionState(options.versionStore);
   }
 
   get policy(): Policy {
@@ -81,11 +95,12 @@ export class Loader {
     const clock = stageClock();
     const envelope = this.#decode(envelopeBytes);
     const decodeMs = clock();
-    const verified = this.#verify(envelope, request);
+    const verified = await this.#verify(envelope, request);
     const verifyMs = clock();
     this.#validate(verified.record);
     const validateMs = clock();
     const sandboxed = await this.#instantiate(verified.record);
+    await this.#accept(verified, sandboxed, request);
     const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
     return {
       record: verified.record,
@@ -106,13 +121,31 @@ export class Loader {
     return decodeEnvelope(envelopeBytes, this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
   }
 
-  #verify(envelope: DecodedEnvelope, request: LoadRequest): VerifiedRecord {
+  async #verify(envelope: DecodedEnvelope, request: LoadRequest): Promise<VerifiedRecord> {
     const verified = verifyEnvelope(envelope, this.#options.trust, {
       ...(request.now ? { now: request.now } : {}),
       ...(this.#options.verifier ? { verifier: this.#options.verifier } : {}),
+      ...(this.#verificationCache ? { cache: this.#verificationCache } : {}),
     });
     checkTenant(verified.record, request.tenant);
+    // rollback / equivocation, early: refused before any of the code is looked at
+    await this.#versions?.check(versionClaim(verified));
     return verified;
+  }
+
+  /**
+   * A version counts as accepted only once its whole load succeeded; recorded here, checked
+   * again atomically (a concurrent load may have accepted a newer one). If it lost, the
+   * instantiated component is disposed and the load refused.
+   */
+  async #accept(verified: VerifiedRecord, sandboxed: SandboxedComponent, request: LoadRequest): Promise<void> {
+    if (this.#versions === undefined) return;
+    try {
+      await this.#versions.accept(versionClaim(verified), request.now ?? new Date());
+    } catch (error) {
+      sandboxed.dispose();
+      throw error;
+    }
   }
 
   #validate(record: ComponentRecord): void {
@@ -144,6 +177,11 @@ function stageClock(): () => number {
     last = now;
     return elapsed;
   };
+}
+
+function versionClaim(verified: VerifiedRecord): { tenant: string; identifier: string; version: number; payloadDigest: string } {
+  const { tenant, identifier, version } = verified.record;
+  return { tenant, identifier, version, payloadDigest: verified.payloadDigest };
 }
 
 function checkTenant(record: ComponentRecord, tenant: string | undefined): void {
