@@ -27,9 +27,16 @@ export {
   parseTrust,
   trustSingleKey,
   verifyEnvelope,
+  FileVersionStore,
+  MemoryVersionStore,
+  VerificationCache,
+  type AcceptedVersion,
   type TrustRoot,
   type TrustedKey,
+  type VerifiedRecord,
   type VerifierKind,
+  type VerifyOptions,
+  type VersionStore,
 } from './signing/index.ts';
 export {
   PolicyError,

@@ -8,12 +8,13 @@ usage:
   isoclass keygen --out <prefix>
   isoclass pack <file.js|.ts> --key <prefix>.key --out <envelope.json> [--export Name] [--name id]
                 [--version N] [--tenant T] [--params JSON] [--policy file]
-  isoclass verify <envelope.json> --trust <trust.json | key.pub>
+  isoclass verify <envelope.json> --trust <trust.json | key.pub> [--state dir]
   isoclass inspect <envelope.json>
   isoclass lint <file> [--policy file]
   isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array]
-               [--policy file] [--tenant T] [--timeout-ms N] [--memory-mb N]
+               [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N]
   isoclass trust add <key.pub> --trust <file> [--tenant T]... [--identifier GLOB]...
+                     [--not-before ISO] [--not-after ISO]
   isoclass trust revoke <key.pub | keyid> --trust <file>
   isoclass trust list --trust <file>
   isoclass policy infer <file>
@@ -29,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
   inspect: () => import('./commands/inspect.ts'),
   lint: () => import('./commands/lint.ts'),
   run: () => import('./commands/run.ts'),
+  trust: () => import('./commands/trust.ts'),
 };
 
 export async function main(argv: string[]): Promise<number> {

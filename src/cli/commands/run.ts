@@ -3,10 +3,10 @@ import { UsageError } from '../../errors.ts';
 import { loadComponent } from '../../loader.ts';
 import { loadPolicy, withRuntimeLimits } from '../../policy/policy.ts';
 import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, toJsonSafe, type CommandOutput } from '../io.ts';
-import { readTrust } from './shared.ts';
+import { readTrust, versionStoreFor } from './shared.ts';
 
 const USAGE =
-  'isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array] [--policy file] [--tenant T] [--timeout-ms N] [--memory-mb N] [--json]';
+  'isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array] [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N] [--json]';
 
 export async function run(argv: string[]): Promise<CommandOutput> {
   const { values, positionals } = parseCommandArgs(
@@ -17,6 +17,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
       args: { type: 'string' },
       policy: { type: 'string' },
       tenant: { type: 'string' },
+      state: { type: 'string' },
       'timeout-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
       ...JSON_OPTION,
@@ -40,6 +41,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     trust,
     policy,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
+    ...(values.state !== undefined ? { versionStore: versionStoreFor(values.state) } : {}),
     onLog: (entry) => process.stderr.write(`[${entry.tenant}/${entry.identifier}] ${entry.line}\n`),
   });
   try {
