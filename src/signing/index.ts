@@ -29,5 +29,5 @@ export {
 } from './trust.ts';
 export { addTrustedKey, emptyTrustFile, revokeTrustedKey, serializeTrustFile, type KeyScope } from './trust-edit.ts';
 export { DEFAULT_VERIFICATION_CACHE_LIMITS, VerificationCache, type CachedVerification, type VerificationCacheLimits } from './verification-cache.ts';
-export { DEFAULT_VERIFY_LIMITS, verifyEnvelope, type VerifiedRecord, type VerifyLimits, type VerifyOptions } from './verify.ts';
+export { DEFAULT_VERIFY_LIMITS, verifyEnvelope, verifyEnvelopeSignatures, type VerifiedRecord, type VerifyLimits, type VerifyOptions } from './verify.ts';
 export { MemoryVersionStore, VersionState, type AcceptedVersion, type VersionClaim, type VersionStore } from './version-state.ts';

@@ -60,7 +60,7 @@ export interface VerifiedRecord {
 export function verifyEnvelope(envelope: DecodedEnvelope, trust: TrustRoot, options: VerifyOptions = {}): VerifiedRecord {
   const now = options.now ?? new Date();
   const hit = cachedVerification(envelope, trust, options.cache);
-  const verified = hit?.signers ?? verifySignatures(envelope, trust, options.verifier, options.limits ?? DEFAULT_VERIFY_LIMITS);
+  const verified = hit?.signers ?? verifyEnvelopeSignatures(envelope, trust, options.verifier, options.limits ?? DEFAULT_VERIFY_LIMITS);
   const usable = checkKeyValidity(verified, now, trust.threshold);
   checkPayloadType(envelope.payloadType);
   const record = hit?.entry.record ?? parseVerifiedRecord(envelope.payload);
@@ -72,7 +72,18 @@ export function verifyEnvelope(envelope: DecodedEnvelope, trust: TrustRoot, opti
   return { record, signers: inScope.map((k) => k.keyid), envelopeDigest: envelope.digest, payloadDigest, cached: hit !== undefined };
 }
 
-function verifySignatures(envelope: DecodedEnvelope, trust: TrustRoot, verifier: VerifierKind | undefined, limits: VerifyLimits): TrustedKey[] {
+/**
+ * The DSSE step alone: the distinct trusted keys whose signatures over PAE(type, payload)
+ * verify, whatever the payload type. Throws when there are none. Exported for DSSE
+ * conformance tests and for callers that verify other payload types; `verifyEnvelope` is the
+ * whole check.
+ */
+export function verifyEnvelopeSignatures(
+  envelope: DecodedEnvelope,
+  trust: TrustRoot,
+  verifier?: VerifierKind,
+  limits: VerifyLimits = DEFAULT_VERIFY_LIMITS,
+): TrustedKey[] {
   const pae = preAuthEncoding(envelope.payloadType, envelope.payload);
   const signers: TrustedKey[] = [];
   const failures: string[] = [];
