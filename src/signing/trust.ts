@@ -73,10 +73,11 @@ export function parseTrust(text: string, source: string): TrustRoot {
   const file = parseTrustFile(text, source);
   const keys = file.keys.map((k) => toTrustedKey(k));
   const threshold = file.threshold ?? 1;
-  const usable = keys.filter((k) => !k.revoked).length;
-  // lock-out by misconfiguration: a threshold no set of unrevoked keys can meet is a broken file
-  if (threshold > usable) {
-    throw trustInvalid(source, `trust.threshold is ${threshold} but only ${usable} unrevoked key(s) are listed; no envelope could ever verify (add keys or lower the threshold)`);
+  // misconfiguration: a threshold larger than the key list could never be met. Revoked keys
+  // still count here on purpose: revoking keys (even all of them) is an emergency stop that
+  // must load, so that every envelope is then refused as KEY_REVOKED, naming the key.
+  if (threshold > keys.length) {
+    throw trustInvalid(source, `trust.threshold is ${threshold} but only ${keys.length} key(s) are listed; no envelope could ever verify (add keys or lower the threshold)`);
   }
   return deepFreeze({ keys, threshold, generation: createHash('sha256').update(text).digest('hex') });
 }
