@@ -11,9 +11,10 @@ import type { Ed25519KeyPair } from '../../src/signing/ed25519.ts';
 import { VerificationError } from '../../src/signing/errors.ts';
 import { keyIdOf } from '../../src/signing/keys.ts';
 import { signEnvelope } from '../../src/signing/sign.ts';
-import { parseTrust, type TrustRoot } from '../../src/signing/trust.ts';
+import type { TrustRoot } from '../../src/signing/trust.ts';
 import { verifyEnvelope } from '../../src/signing/verify.ts';
 import { makeRecord, testKey } from '../helpers.ts';
+import { trustOf } from './trust-fixtures.ts';
 
 const SOURCE = 'export default class C {}\n';
 const NOW = new Date('2027-06-01T12:00:00Z');
@@ -23,33 +24,6 @@ const K1 = testKey(1);
 const K2 = testKey(2);
 const K3 = testKey(3);
 const STRANGER = testKey(99);
-
-interface KeySpec {
-  readonly key: Ed25519KeyPair;
-  readonly tenants?: string[];
-  readonly identifiers?: string[];
-  readonly notBefore?: string;
-  readonly notAfter?: string;
-  readonly revoked?: boolean;
-}
-
-export function trustFileText(specs: readonly KeySpec[], threshold?: number): string {
-  return JSON.stringify({
-    version: 1,
-    ...(threshold === undefined ? {} : { threshold }),
-    keys: specs.map((s) => ({
-      keyid: keyIdOf(s.key.publicKey),
-      publicKey: Buffer.from(s.key.publicKey).toString('base64'),
-      tenants: s.tenants ?? ['*'],
-      identifiers: s.identifiers ?? ['*'],
-      ...(s.notBefore ? { notBefore: s.notBefore } : {}),
-      ...(s.notAfter ? { notAfter: s.notAfter } : {}),
-      ...(s.revoked ? { revoked: true } : {}),
-    })),
-  });
-}
-
-const trustOf = (specs: readonly KeySpec[], threshold?: number): TrustRoot => parseTrust(trustFileText(specs, threshold), 'test-trust.json');
 
 interface EnvelopeSpec {
   readonly record?: Partial<ComponentRecord>;
