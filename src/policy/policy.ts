@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatViolations, schemaChecker } from '../json-schema.ts';
 import { PolicyError } from './errors.ts';
+import { applyPolicyFile } from './extends.ts';
+import { freeze } from './intrinsics.ts';
+import { findDuplicateKey } from './json-duplicates.ts';
+import { NameSet } from './name-set.ts';
+import { checkPolicyDocument, childPath, type PolicyFile } from './policy-file.ts';
+
+export type { PolicyFile } from './policy-file.ts';
 
 export type ComputedMemberRule = 'any' | 'literal' | 'none';
 export type CapabilityName = 'log' | 'artifacts' | 'timers';
-export const CAPABILITY_NAMES: readonly CapabilityName[] = ['log', 'artifacts', 'timers'];
+export const CAPABILITY_NAMES: readonly CapabilityName[] = freeze(['log', 'artifacts', 'timers'] as const);
 
 export interface SourceLimits {
   /** UTF-8 bytes of source. */
@@ -28,7 +34,10 @@ export interface RuntimeLimits {
   readonly maxResultBytes: number;
 }
 
-/** A loaded, validated, fully resolved policy (its `extends` chain already applied). */
+/**
+ * A loaded, validated, fully resolved policy (its `extends` chain already applied). Immutable:
+ * a loaded policy is cached and shared, so no caller can widen it for the others.
+ */
 export interface Policy {
   readonly name: string;
   /** Policy names from the root of the `extends` chain to this one. */
@@ -43,23 +52,6 @@ export interface Policy {
   readonly runtime: RuntimeLimits;
 }
 
-/** The on-disk shape (policies/policy.schema.json). */
-export interface PolicyFile {
-  $schema?: string;
-  version: 1;
-  name: string;
-  description?: string;
-  extends?: string;
-  syntax?: 'any' | { allow: string[] };
-  globals?: 'any' | { allow: string[] };
-  members?: { deny: string[] };
-  computedMembers?: ComputedMemberRule;
-  imports?: { allow: string[] };
-  capabilities?: Partial<Record<CapabilityName, boolean>>;
-  source?: Partial<SourceLimits>;
-  runtime?: Partial<RuntimeLimits>;
-}
-
 export const SHIPPED_POLICIES = ['default', 'strict', 'sandbox-only'] as const;
 export const POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 
@@ -67,20 +59,19 @@ export const POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta
  * What a policy that extends nothing gets for a key it leaves out: nothing allowed, and the
  * safe limits below. An allowlist that forgets a section refuses, it does not permit.
  */
-const ROOT: Policy = {
+const ROOT: Policy = freeze({
   name: '(root)',
-  chain: [],
-  syntax: new Set(),
-  globals: new Set(),
-  deniedMembers: new Set(),
+  chain: freeze([]),
+  syntax: new NameSet([]),
+  globals: new NameSet([]),
+  deniedMembers: new NameSet([]),
   computedMembers: 'none',
-  imports: new Set(),
-  capabilities: { log: false, artifacts: false, timers: false },
-  source: { maxBytes: 256 * 1024, maxNodes: 50_000, maxDepth: 100 }, // bytes, nodes, levels
-  runtime: { memoryMb: 64, cpuMsPerCall: 1000, wallMsPerCall: 5000, maxResultBytes: 1024 * 1024 }, // MiB, ms, ms, bytes
-};
+  imports: new NameSet([]),
+  capabilities: freeze({ log: false, artifacts: false, timers: false }),
+  source: freeze({ maxBytes: 256 * 1024, maxNodes: 50_000, maxDepth: 100 }), // bytes, nodes, levels
+  runtime: freeze({ memoryMb: 64, cpuMsPerCall: 1000, wallMsPerCall: 5000, maxResultBytes: 1024 * 1024 }), // MiB, ms, ms, bytes
+});
 
-const checkPolicySchema = schemaChecker(new URL('../../policies/policy.schema.json', import.meta.url));
 const MAX_EXTENDS_DEPTH = 8; // policies in one chain
 
 const cache = new Map<string, Policy>();
@@ -93,7 +84,7 @@ export function loadPolicy(nameOrPath: string = 'default'): Policy {
   const file = policyPath(nameOrPath, process.cwd());
   let policy = cache.get(file);
   if (policy === undefined) {
-    policy = loadPolicyFile(file, []);
+    policy = loadPolicyFile(file, [], undefined);
     cache.set(file, policy);
   }
   return policy;
@@ -104,112 +95,90 @@ export function resolvePolicy(allegedPolicy: unknown, source = '<policy>', baseD
   return resolveParsed(allegedPolicy, source, baseDir, []);
 }
 
-function policyPath(nameOrPath: string, baseDir: string): string {
+/** The file a shipped name or a path names; paths are relative to `baseDir`. */
+export function policyPath(nameOrPath: string, baseDir: string): string {
   if ((SHIPPED_POLICIES as readonly string[]).includes(nameOrPath)) return resolve(POLICIES_DIR, `${nameOrPath}.json`);
   return resolve(baseDir, nameOrPath);
 }
 
-function loadPolicyFile(file: string, seen: readonly string[]): Policy {
+function loadPolicyFile(file: string, seen: readonly string[], extendedFrom: string | undefined): Policy {
   // a cycle of extends would loop forever
   if (seen.includes(file)) {
-    throw new PolicyError('POLICY_EXTENDS_CYCLE', `policy ${file} extends itself through ${seen.join(' -> ')}`);
+    throw new PolicyError('POLICY_EXTENDS_CYCLE', `policy ${file} extends itself through ${[...seen, file].join(' -> ')}; break the cycle`);
   }
   if (seen.length >= MAX_EXTENDS_DEPTH) {
-    throw new PolicyError('POLICY_EXTENDS_CYCLE', `policy extends chain is longer than ${MAX_EXTENDS_DEPTH}: ${seen.join(' -> ')}`);
+    throw new PolicyError('POLICY_EXTENDS_CYCLE', `policy extends chain is longer than ${MAX_EXTENDS_DEPTH}: ${seen.join(' -> ')}; flatten it`);
   }
+  const via = extendedFrom === undefined ? '' : ` (policy.extends of ${extendedFrom})`;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new PolicyError('POLICY_NOT_FOUND', `cannot read policy ${file}: ${(cause as Error).message}; give a shipped name (${SHIPPED_POLICIES.join(', ')}) or a path`, [], { cause });
+    throw new PolicyError(
+      'POLICY_NOT_FOUND',
+      `cannot read policy ${file}${via}: ${(cause as Error).message}; give a shipped name (${SHIPPED_POLICIES.join(', ')}) or a path`,
+      [],
+      { cause },
+    );
   }
   let alleged: unknown;
   try {
     alleged = JSON.parse(text);
   } catch (cause) {
-    throw new PolicyError('POLICY_FILE_INVALID', `policy ${file} is not JSON: ${(cause as Error).message}`, [], { cause });
+    throw new PolicyError('POLICY_FILE_INVALID', `policy ${file}${via} is not JSON: ${(cause as Error).message}`, [], { cause });
+  }
+  // one key written twice: a reviewer reads the first value, JSON.parse keeps the last
+  const duplicate = findDuplicateKey(text, 'policy');
+  if (duplicate !== undefined) {
+    throw new PolicyError('POLICY_FILE_INVALID', `policy ${file}${via}: ${duplicate} is given twice; say each key once`, [], {
+      details: { problems: [{ path: duplicate, message: 'is given twice' }] },
+    });
   }
   return resolveParsed(alleged, file, dirname(file), [...seen, file]);
 }
 
 function resolveParsed(allegedPolicy: unknown, source: string, baseDir: string, seen: readonly string[]): Policy {
-  const violations = checkPolicySchema(allegedPolicy, 'policy');
-  if (violations.length > 0) {
-    throw new PolicyError('POLICY_FILE_INVALID', `policy ${source}: ${formatViolations(violations)}`, [], { details: { schemaViolations: violations } });
-  }
+  // refuse what we do not know: unknown keys, wrong types and impossible values, each by key path
+  const problems = checkPolicyDocument(allegedPolicy, 'policy');
+  if (problems.length > 0) throw invalid(source, problems);
   const file = allegedPolicy as PolicyFile;
-  const parent = file.extends === undefined ? ROOT : loadPolicyFile(policyPath(file.extends, baseDir), seen);
-  return tighten(parent, file, source);
+  const parent = file.extends === undefined ? undefined : loadPolicyFile(policyPath(file.extends, baseDir), seen, source);
+  const policy = applyPolicyFile(ROOT, parent, file, source);
+  const incoherent = checkCoherence(policy, file);
+  if (incoherent.length > 0) throw invalid(source, incoherent);
+  return policy;
 }
 
-const COMPUTED_ORDER: Record<ComputedMemberRule, number> = { none: 0, literal: 1, any: 2 };
-
-/**
- * Applies a child policy on top of its parent. A child may only remove permissions: loosening
- * is an error, so an operator reviewing `extends: "strict"` knows the child is at least as strict.
- */
-function tighten(parent: Policy, child: PolicyFile, source: string): Policy {
-  const isRoot = parent === ROOT;
-  const loosens = (path: string, what: string): PolicyError =>
-    new PolicyError('POLICY_EXTENDS_LOOSENS', `policy ${source}: ${path} ${what}, which ${parent.name} does not allow; a policy may only tighten what it extends`, [], {
-      details: { path, parent: parent.name },
+/** Values each valid alone but impossible together (after `extends` is applied). */
+function checkCoherence(policy: Policy, file: PolicyFile): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  // a syntax allowlist without Program refuses every module: a mistake, never an intent
+  if (policy.syntax !== 'any' && !policy.syntax.has('Program')) {
+    problems.push({
+      path: file.syntax === undefined ? 'policy.syntax' : 'policy.syntax.allow',
+      message: `${file.syntax === undefined ? 'is missing, so' : 'does not include "Program", so'} no module at all can pass; list the node types components may use`,
     });
-
-  const allowList = (key: 'syntax' | 'globals', value: 'any' | { allow: string[] } | undefined): 'any' | ReadonlySet<string> => {
-    if (value === undefined) return parent[key];
-    if (value === 'any') {
-      if (!isRoot && parent[key] !== 'any') throw loosens(`policy.${key}`, 'is "any"');
-      return 'any';
-    }
-    const inherited = parent[key];
-    if (!isRoot && inherited !== 'any') {
-      value.allow.forEach((name, i) => {
-        if (!inherited.has(name)) throw loosens(`policy.${key}.allow[${i}]`, `allows "${name}"`);
-      });
-    }
-    return new Set(value.allow);
-  };
-
-  const computed = child.computedMembers ?? parent.computedMembers;
-  if (!isRoot && COMPUTED_ORDER[computed] > COMPUTED_ORDER[parent.computedMembers]) throw loosens('policy.computedMembers', `is "${computed}"`);
-
-  let imports = parent.imports;
-  if (child.imports !== undefined) {
-    child.imports.allow.forEach((spec, i) => {
-      if (!isRoot && !parent.imports.has(spec)) throw loosens(`policy.imports.allow[${i}]`, `allows "${spec}"`);
+  }
+  // wall-clock time includes CPU time: a CPU budget above it can never be used
+  if (policy.runtime.cpuMsPerCall > policy.runtime.wallMsPerCall) {
+    const path = childPath('policy.runtime', file.runtime?.wallMsPerCall !== undefined ? 'wallMsPerCall' : 'cpuMsPerCall');
+    problems.push({
+      path,
+      message: `cpuMsPerCall (${policy.runtime.cpuMsPerCall}) is above wallMsPerCall (${policy.runtime.wallMsPerCall}); wall-clock time includes CPU time`,
     });
-    imports = new Set(child.imports.allow);
   }
+  return problems;
+}
 
-  const capabilities = { ...parent.capabilities };
-  for (const [name, granted] of Object.entries(child.capabilities ?? {}) as [CapabilityName, boolean][]) {
-    if (!isRoot && granted && !parent.capabilities[name]) throw loosens(`policy.capabilities.${name}`, 'is granted');
-    capabilities[name] = granted;
-  }
-
-  const limits = <T extends object>(section: 'source' | 'runtime', inherited: T, given: Partial<T> | undefined): T => {
-    const out: Record<string, number> = { ...(inherited as Record<string, number>) };
-    for (const [key, value] of Object.entries(given ?? {}) as [string, number][]) {
-      const before = out[key] ?? 0;
-      if (!isRoot && value > before) throw loosens(`policy.${section}.${key}`, `is ${value}, above ${before}`);
-      out[key] = value;
-    }
-    return out as T;
-  };
-
-  return {
-    name: child.name,
-    chain: [...parent.chain, child.name],
-    syntax: allowList('syntax', child.syntax),
-    globals: allowList('globals', child.globals),
-    // denied names accumulate: a child can add to the list, never take away
-    deniedMembers: new Set([...parent.deniedMembers, ...(child.members?.deny ?? [])]),
-    computedMembers: computed,
-    imports,
-    capabilities,
-    source: limits('source', parent.source, child.source),
-    runtime: limits('runtime', parent.runtime, child.runtime),
-  };
+function invalid(source: string, problems: readonly { path: string; message: string }[]): PolicyError {
+  const shown = problems
+    .slice(0, 5)
+    .map((p) => `${p.path} ${p.message}`)
+    .join('; ');
+  const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+  return new PolicyError('POLICY_FILE_INVALID', `policy ${source}: ${shown}${more}. The keys are described in policies/README.md`, [], {
+    details: { problems },
+  });
 }
 
 /** A copy of `policy` with runtime limits replaced (operator overrides such as `--timeout-ms`). */
@@ -218,5 +187,5 @@ export function withRuntimeLimits(policy: Policy, overrides: Partial<RuntimeLimi
   for (const [key, value] of Object.entries(overrides) as [keyof RuntimeLimits, number | undefined][]) {
     if (value !== undefined) runtime[key] = value;
   }
-  return { ...policy, runtime };
+  return freeze({ ...policy, runtime: freeze(runtime) });
 }
