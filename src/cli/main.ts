@@ -10,14 +10,14 @@ usage:
                 [--version N] [--tenant T] [--params JSON] [--policy file]
   isoclass verify <envelope.json> --trust <trust.json | key.pub> [--state dir]
   isoclass inspect <envelope.json>
-  isoclass lint <file> [--policy file]
+  isoclass lint <file> [--policy file] [--json]
   isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array]
                [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N]
   isoclass trust add <key.pub> --trust <file> [--tenant T]... [--identifier GLOB]...
                      [--not-before ISO] [--not-after ISO]
   isoclass trust revoke <key.pub | keyid> --trust <file>
   isoclass trust list --trust <file>
-  isoclass policy infer <file>
+  isoclass policy infer <file> [--base policy] [--name N] [--out file] [--force]
 
 Every command takes --json: it then prints {"ok": true, "result": ...} or {"ok": false, "error": {...}}.
 Exit codes: 0 ok, 1 internal error, 2 usage, 10 envelope, 11 verification, 12 policy, 13 sandbox limit, 14 component threw.`;
@@ -30,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
   inspect: () => import('./commands/inspect.ts'),
   lint: () => import('./commands/lint.ts'),
   run: () => import('./commands/run.ts'),
+  policy: () => import('./commands/policy.ts'),
   trust: () => import('./commands/trust.ts'),
 };
 
