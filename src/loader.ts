@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
 import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
@@ -8,6 +7,8 @@ import type { VerifierKind } from './signing/ed25519.ts';
 import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
 import { verifyEnvelope, type VerifiedRecord } from './signing/verify.ts';
+import { readArtifactBytes } from './pack/blob-store.ts';
+import { mapComponentError } from './pack/source-map.ts';
 import { VerificationCache } from './signing/verification-cache.ts';
 import { VersionState, type VersionStore } from './signing/version-state.ts';
 
@@ -29,6 +30,8 @@ export interface LoaderOptions {
   readonly verificationCache?: VerificationCache | false;
   /** Receives the components' `log()` lines (rate-limited). */
   readonly onLog?: (entry: LogEntry) => void;
+  /** Folder of content-addressed artifact blobs (`<blobDir>/sha256/<hex>`), for artifacts not inlined in envelopes. */
+  readonly blobDir?: string;
 }
 
 /** Facts of one load. */
@@ -99,7 +102,8 @@ export class Loader {
     const verifyMs = clock();
     this.#validate(verified.record);
     const validateMs = clock();
-    const sandboxed = await this.#instantiate(verified.record);
+    // component stack traces point at the original files, through the signed source map
+    const sandboxed = await this.#instantiate(verified.record).catch((error: unknown) => Promise.reject(mapComponentError(error, verified.record)));
     await this.#accept(verified, sandboxed, request);
     const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
     return {
@@ -107,8 +111,14 @@ export class Loader {
       signers: verified.signers,
       envelopeDigest: verified.envelopeDigest,
       timings,
-      call: (method, args) => sandboxed.call(method, args),
-      callSync: (method, args) => sandboxed.callSync(method, args),
+      call: (method, args) => sandboxed.call(method, args).catch((error: unknown) => Promise.reject(mapComponentError(error, verified.record))),
+      callSync: (method, args) => {
+        try {
+          return sandboxed.callSync(method, args);
+        } catch (error) {
+          throw mapComponentError(error, verified.record);
+        }
+      },
       metrics: () => sandboxed.metrics(),
       get disposed() {
         return sandboxed.disposed;
@@ -156,7 +166,7 @@ export class Loader {
     return SandboxedComponent.create(record, {
       limits: this.#policy.runtime,
       capabilities: this.#policy.capabilities,
-      readArtifact: (name) => readInlineArtifact(record, name),
+      readArtifact: artifactReader(record, this.#options.blobDir),
       ...(this.#options.onLog ? { onLog: this.#options.onLog } : {}),
     });
   }
@@ -193,15 +203,19 @@ function checkTenant(record: ComponentRecord, tenant: string | undefined): void 
   }
 }
 
-/** Bytes of an inline artifact, checked against the size and hash the signed record gives. */
-function readInlineArtifact(record: ComponentRecord, name: string): Uint8Array {
-  const entry = record.artifacts[name];
-  if (entry === undefined) throw new Error(`no artifact named ${name}`);
-  if (entry.data === undefined) throw new Error(`artifact ${name} is not inline and no blob store is configured`);
-  const bytes = Buffer.from(entry.data, 'base64');
-  // substitution: bytes that do not match the signed hash are never handed to the component
-  if (bytes.byteLength !== entry.size || createHash('sha256').update(bytes).digest('hex') !== entry.sha256) {
-    throw new Error(`artifact ${name} does not match its signed sha256 and size`);
-  }
-  return new Uint8Array(bytes);
+/**
+ * Reads a record's artifacts for its component: inline or from the blob folder, each checked
+ * against the size and sha256 the signed record gives (substitution: bytes that do not match
+ * are never handed to the component), once per load.
+ */
+function artifactReader(record: ComponentRecord, blobDir: string | undefined): (name: string) => Uint8Array {
+  const verified = new Map<string, Uint8Array>();
+  return (name) => {
+    let bytes = verified.get(name);
+    if (bytes === undefined) {
+      bytes = readArtifactBytes(record, name, blobDir === undefined ? {} : { blobDir });
+      verified.set(name, bytes);
+    }
+    return bytes;
+  };
 }

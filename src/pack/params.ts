@@ -13,13 +13,21 @@ export function checkParams(alleged: unknown): JsonObject {
   if (alleged === null || typeof alleged !== 'object' || Array.isArray(alleged)) {
     throw invalid('params', 'must be a JSON object');
   }
-  walk(alleged, 'params', 0);
+  checkJsonValue(alleged, 'params', invalid);
   const size = Buffer.byteLength(JSON.stringify(alleged), 'utf8');
   if (size > MAX_PARAMS_BYTES) throw invalid('params', `is ${size} bytes as JSON, over the limit of ${MAX_PARAMS_BYTES}; ship large data as an artifact`);
   return alleged as JsonObject;
 }
 
-function walk(value: unknown, path: string, depth: number): void {
+/**
+ * Checks that `value` is plain JSON that survives JSON.stringify and a structured clone
+ * unchanged; the first value that would not is reported through `fail(path, what)`.
+ */
+export function checkJsonValue(value: unknown, path: string, fail: (path: string, what: string) => Error): void {
+  walk(value, path, 0, fail);
+}
+
+function walk(value: unknown, path: string, depth: number, invalid: (path: string, what: string) => Error): void {
   if (depth > MAX_PARAMS_DEPTH) throw invalid(path, `is nested deeper than ${MAX_PARAMS_DEPTH} levels`);
   switch (typeof value) {
     case 'string':
@@ -34,7 +42,7 @@ function walk(value: unknown, path: string, depth: number): void {
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           if (!(i in value)) throw invalid(`${path}[${i}]`, 'is a hole in the array');
-          walk(value[i], `${path}[${i}]`, depth + 1);
+          walk(value[i], `${path}[${i}]`, depth + 1, invalid);
         }
         return;
       }
@@ -45,7 +53,7 @@ function walk(value: unknown, path: string, depth: number): void {
         if (typeof key === 'symbol') throw invalid(path, 'has a symbol key');
         const desc = Object.getOwnPropertyDescriptor(value, key);
         if (desc?.get !== undefined || desc?.set !== undefined) throw invalid(`${path}.${key}`, 'is a getter/setter');
-        walk(desc?.value, `${path}.${key}`, depth + 1);
+        walk(desc?.value, `${path}.${key}`, depth + 1, invalid);
       }
       return;
     default:

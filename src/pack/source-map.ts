@@ -1,0 +1,119 @@
+import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
+import type { ComponentRecord } from '../envelope/record.ts';
+import { codeFrame, type Violation } from '../policy/diagnostics.ts';
+import { PolicyError } from '../policy/errors.ts';
+import { ComponentError } from '../sandbox/errors.ts';
+
+/** A position in an original file, through a record's source map. */
+export interface OriginalPosition {
+  /** The original file as the map names it (sanitized for printing). */
+  readonly source: string;
+  /** 1-based line and column. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A policy violation placed in the original file it came from. */
+export interface MappedViolation extends Violation {
+  readonly file?: string;
+}
+
+const MAX_SOURCE_NAME = 200; // characters of a file name printed from a map
+const MAX_STACK_LINES = 200; // frames mapped per stack
+
+const maps = new WeakMap<object, TraceMap | null>();
+
+/** Parses (once per record) the map the writer signed; a broken map means "no map", never a crash. */
+function traceMapOf(key: object, sourceMap: string | undefined): TraceMap | undefined {
+  if (sourceMap === undefined || sourceMap === '') return undefined;
+  let map = maps.get(key);
+  if (map === undefined) {
+    try {
+      map = new TraceMap(sourceMap);
+    } catch {
+      map = null;
+    }
+    maps.set(key, map);
+  }
+  return map ?? undefined;
+}
+
+/** The original position of a 1-based (line, column) of the module, if the map knows it. */
+export function originalPosition(map: TraceMap, line: number, column: number): OriginalPosition | undefined {
+  const found = originalPositionFor(map, { line, column: column - 1 });
+  if (found.source === null || found.line === null || found.column === null) return undefined;
+  return { source: sanitizeSourceName(found.source), line: found.line, column: found.column + 1 };
+}
+
+/**
+ * Rewrites the `component:<tenant>/<identifier>@<version>.js:line:col` frames of a component's
+ * stack to the original files and lines, through the record's source map:
+ * `component:acme/scorer@3/scorer.ts:10:12`. Frames the map does not cover stay as they were.
+ */
+export function mapComponentStack(stack: string, record: ComponentRecord): string {
+  const map = traceMapOf(record, record.code.sourceMap);
+  if (map === undefined || stack === '') return stack;
+  // the sandbox names the module this way (src/sandbox/component.ts, componentFilename)
+  const bundle = `component:${record.tenant}/${record.identifier}@${record.version}`;
+  const frame = new RegExp(`${escapeRegExp(`${bundle}.js`)}:(\\d+):(\\d+)`, 'g');
+  return stack
+    .split('\n')
+    .slice(0, MAX_STACK_LINES)
+    .map((line) =>
+      line.replace(frame, (whole, l: string, c: string) => {
+        const original = originalPosition(map, Number(l), Number(c));
+        return original === undefined ? whole : `${bundle}/${original.source.replace(/^\/+/, "")}:${original.line}:${original.column}`;
+      }),
+    )
+    .join('\n');
+}
+
+/** A ComponentError with its stack mapped to original files; anything else unchanged. */
+export function mapComponentError(error: unknown, record: ComponentRecord): unknown {
+  if (!(error instanceof ComponentError) || record.code.sourceMap === undefined) return error;
+  const mapped = mapComponentStack(error.componentStack, record);
+  if (mapped === error.componentStack) return error;
+  return new ComponentError(error.componentName, error.componentMessage, mapped, { cause: error, details: { bundleStack: error.componentStack } });
+}
+
+/**
+ * A PolicyError about a generated or bundled module, re-reported at the original files and
+ * lines (with their code frames when the map carries the sources), so a writer sees
+ * `scorer.ts:12:5` rather than a line of a bundle they never wrote.
+ */
+export function remapPolicyError(error: PolicyError, sourceMap: string | undefined): PolicyError {
+  const map = traceMapOf(error, sourceMap);
+  if (map === undefined) return error;
+  const violations: MappedViolation[] = error.violations.map((v) => {
+    const original = originalPosition(map, v.line, v.column);
+    if (original === undefined) return v;
+    const content = sourceContentFor(map, originalSourceKey(map, v));
+    const frame = content === null ? v.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), original.line, original.column);
+    return { ...v, file: original.source, line: original.line, column: original.column, frame };
+  });
+  const listed = violations
+    .slice(0, 3)
+    .map((v) => `${v.file === undefined ? '' : `${v.file}:`}${v.line}:${v.column} ${v.rule}: ${v.message}`)
+    .join('; ');
+  const count = violations.length;
+  return new PolicyError(
+    error.code,
+    `${error.message.slice(0, error.message.indexOf(' (') >= 0 ? error.message.indexOf(' (') : error.message.length)} (${count} violation${count === 1 ? '' : 's'}): ${listed}${count > 3 ? '; …' : ''}. Run "isoclass lint" on the file for the full list`,
+    violations,
+    { cause: error, details: error.details },
+  );
+}
+
+function originalSourceKey(map: TraceMap, v: Violation): string {
+  return originalPositionFor(map, { line: v.line, column: v.column - 1 }).source ?? '';
+}
+
+/** A file name from a signed map is still text from outside: no control characters, no line breaks to forge frames. */
+function sanitizeSourceName(name: string): string {
+  const cleaned = name.replace(/[^\w.\-/@+~ ]/g, '_');
+  return cleaned.length > MAX_SOURCE_NAME ? `…${cleaned.slice(-MAX_SOURCE_NAME)}` : cleaned;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
