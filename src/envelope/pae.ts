@@ -1,5 +1,3 @@
-const encoder = new TextEncoder();
-
 /**
  * DSSE v1 Pre-Authentication Encoding:
  * `"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, LEN the byte length in ASCII decimal.
@@ -9,13 +7,16 @@ const encoder = new TextEncoder();
  * explicit lengths make the encoding unambiguous (no two (type, body) pairs share one PAE).
  */
 export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8Array {
-  const type = encoder.encode(payloadType);
-  const head = encoder.encode(`DSSEv1 ${type.byteLength} `);
-  const middle = encoder.encode(` ${payload.byteLength} `);
-  const out = new Uint8Array(head.byteLength + type.byteLength + middle.byteLength + payload.byteLength);
-  out.set(head, 0);
-  out.set(type, head.byteLength);
-  out.set(middle, head.byteLength + type.byteLength);
-  out.set(payload, head.byteLength + type.byteLength + middle.byteLength);
+  const type = Buffer.from(payloadType, 'utf8');
+  // the lengths are ASCII decimal, so latin1 writes them byte for byte
+  const head = `DSSEv1 ${type.byteLength} `;
+  const middle = ` ${payload.byteLength} `;
+  const out = new Uint8Array(head.length + type.byteLength + middle.length + payload.byteLength);
+  const view = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  let at = view.write(head, 0, 'latin1');
+  out.set(type, at);
+  at += type.byteLength;
+  at += view.write(middle, at, 'latin1');
+  out.set(payload, at);
   return out;
 }

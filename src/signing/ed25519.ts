@@ -4,8 +4,9 @@ import nacl from 'tweetnacl';
 /**
  * Ed25519 with the strict checks RFC 8032 allows and libsodium applies, identical for both
  * verifiers: tweetnacl (portable, pure JS) and node:crypto (native OpenSSL, ~150x faster).
- * Neither library alone is strict enough: tweetnacl accepts S >= L and OpenSSL accepts
- * small-order public keys, so both run behind the same pre-checks and must agree.
+ * Neither library alone is strict enough, nor are they the same: tweetnacl accepts S >= L,
+ * small-order public keys and small-order R, and OpenSSL's rules have changed between
+ * versions. So both run behind the same pre-checks, and must agree on every vector.
  *
  * Crypto wrappers never throw on bad input: they return a verdict.
  */
@@ -20,36 +21,56 @@ const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const P = 2n ** 255n - 19n;
 /** y-coordinates of the order-8 points; their negations are the other order-8 points. */
 const Y_ORDER_8 = 2707385501144840649318225287225658788936804267575313519463743609750303402022n;
-/**
- * y-coordinates of every point of small order (1, 2, 4, 8), as libsodium's blocklist, including
- * the non-canonical spellings p and p+1 of 0 and 1.
- */
-const SMALL_ORDER_Y = new Set([0n, 1n, Y_ORDER_8, P - Y_ORDER_8, P - 1n, P, P + 1n]);
 
 export type StrictVerdict = 'valid' | 'invalid' | 'malleable' | 'bad-public-key';
 
 export type VerifierKind = 'native' | 'portable';
 
-function littleEndian(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] ?? 0);
-  return n;
+/** 32-byte little-endian encoding; only used to build the constants below, once. */
+function littleEndianBytes(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  return out;
 }
 
-function yCoordinate(encoded: Uint8Array): bigint {
-  const copy = Uint8Array.from(encoded);
-  copy[31] = (copy[31] ?? 0) & 0x7f; // the top bit is the sign of x
-  return littleEndian(copy);
+// The checks below compare bytes against these constants rather than converting each input to
+// a bigint: they run on every verification and must cost next to nothing beside the curve math.
+const L_BYTES = littleEndianBytes(L);
+const P_BYTES = littleEndianBytes(P);
+/**
+ * y-coordinates of every point of small order (1, 2, 4, 8), as libsodium's blocklist, including
+ * the non-canonical spellings p and p+1 of 0 and 1 (also refused as non-canonical).
+ */
+const SMALL_ORDER_Y: readonly Uint8Array[] = [0n, 1n, Y_ORDER_8, P - Y_ORDER_8, P - 1n, P, P + 1n].map(littleEndianBytes);
+
+/** Whether the 32 little-endian bytes at `offset` are below `bound`, the top bit of byte 31 masked when `maskSign`. */
+function below(bytes: Uint8Array, offset: number, bound: Uint8Array, maskSign: boolean): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const raw = bytes[offset + i] ?? 0;
+    const byte = maskSign && i === 31 ? raw & 0x7f : raw;
+    const limit = bound[i] ?? 0;
+    if (byte !== limit) return byte < limit;
+  }
+  return false;
+}
+
+/** Whether the y-coordinate at `offset` (sign bit of x masked) is one of the small-order ones. */
+function isSmallOrderY(bytes: Uint8Array, offset: number): boolean {
+  for (const y of SMALL_ORDER_Y) {
+    let same = true;
+    for (let i = 0; i < 32 && same; i++) same = ((i === 31 ? (bytes[offset + i] ?? 0) & 0x7f : (bytes[offset + i] ?? 0)) === y[i]);
+    if (same) return true;
+  }
+  return false;
 }
 
 /** A public key we accept: 32 bytes, canonical y, and not of small order. */
 export function isStrictPublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.byteLength !== PUBLIC_KEY_BYTES) return false;
-  const y = yCoordinate(publicKey);
   // non-canonical encoding: y >= p spells a point a second way
-  if (y >= P) return false;
+  if (!below(publicKey, 0, P_BYTES, true)) return false;
   // small-order keys: a signature under them verifies for many messages (key substitution)
-  return !SMALL_ORDER_Y.has(y);
+  return !isSmallOrderY(publicKey, 0);
 }
 
 /**
@@ -60,10 +81,9 @@ function preCheck(signature: Uint8Array, publicKey: Uint8Array): StrictVerdict |
   if (signature.byteLength !== SIGNATURE_BYTES) return 'invalid';
   if (!isStrictPublicKey(publicKey)) return 'bad-public-key';
   // malleability: S >= L gives a second valid signature for the same message (S + L)
-  if (littleEndian(signature.subarray(32)) >= L) return 'malleable';
-  const rY = yCoordinate(signature.subarray(0, 32));
+  if (!below(signature, 32, L_BYTES, false)) return 'malleable';
   // non-canonical or small-order R: alternative spellings of one signature
-  if (rY >= P || SMALL_ORDER_Y.has(rY)) return 'invalid';
+  if (!below(signature, 0, P_BYTES, true) || isSmallOrderY(signature, 0)) return 'invalid';
   return undefined;
 }
 
