@@ -38,6 +38,12 @@ describe('Loader with a version store', () => {
     assert.equal(versionStore.get('acme', 'scorer')?.version, 3);
   });
 
+  it('refuses a rollback before looking at its code (the version check precedes the policy)', async () => {
+    const loader = new Loader({ trust: trustOf([{ key: K1 }]), versionStore: new MemoryVersionStore() });
+    assert.equal(await loadAndDispose(loader, envelopeOf(2)), 2);
+    await assert.rejects(loader.load(envelopeOf(1, EVIL)), code('ROLLBACK'));
+  });
+
   it('counts a version as accepted only when its whole load succeeded', async () => {
     const versionStore = new MemoryVersionStore();
     const loader = new Loader({ trust: trustOf([{ key: K1 }]), versionStore });

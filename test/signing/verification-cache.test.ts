@@ -90,6 +90,10 @@ describe('VerificationCache', () => {
     verifyEnvelope(decodeEnvelope(text), real, { now: NOW, cache });
     const impostor = { ...trustOf([{ key: testKey(2) }]), generation: real.generation };
     assert.throws(() => verifyEnvelope(decodeEnvelope(text), impostor, { now: NOW, cache }), (e: unknown) => e instanceof VerificationError && e.code === 'KEY_UNKNOWN');
+    // a hand-built root naming another public key under K1's keyid: the cached key must match by bytes
+    const other = trustOf([{ key: testKey(2) }]);
+    const misnamed = { keys: [{ ...other.keys[0], keyid: keyIdOf(K1.publicKey) } as (typeof other.keys)[number]], threshold: 1, generation: real.generation };
+    assert.throws(() => verifyEnvelope(decodeEnvelope(text), misnamed, { now: NOW, cache }), (e: unknown) => e instanceof VerificationError && e.code === 'SIGNATURE_INVALID');
   });
 
   it('is bounded by entries and by payload bytes, least recently used first', () => {
