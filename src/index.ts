@@ -4,7 +4,20 @@
  */
 export { Component, artifact, log, sleep, type ComponentParams } from './component.ts';
 export { Loader, loadComponent, type LoadOptions, type LoadRequest, type LoadTimings, type LoadedComponent, type LoaderOptions } from './loader.ts';
-export { packFile, packSource, PackError, type PackOptions, type PackResult } from './pack/index.ts';
+export {
+  pack,
+  packFile,
+  packSource,
+  diffRecords,
+  PackError,
+  type ArtifactInput,
+  type PackClassOptions,
+  type PackErrorCode,
+  type PackFileOptions,
+  type PackOptions,
+  type PackResult,
+  type RecordDiff,
+} from './pack/index.ts';
 export {
   DEFAULT_ENVELOPE_LIMITS,
   ISOCLASS_PAYLOAD_TYPE,

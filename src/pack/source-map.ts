@@ -62,7 +62,7 @@ export function mapComponentStack(stack: string, record: ComponentRecord): strin
     .map((line) =>
       line.replace(frame, (whole, l: string, c: string) => {
         const original = originalPosition(map, Number(l), Number(c));
-        return original === undefined ? whole : `${bundle}/${original.source.replace(/^\/+/, "")}:${original.line}:${original.column}`;
+        return original === undefined ? whole : `${bundle}/${original.source.replace(/^\/+/, '')}:${original.line}:${original.column}`;
       }),
     )
     .join('\n');

@@ -1,9 +1,11 @@
+import { UsageError } from '../../errors.ts';
+import type { ArtifactInput } from '../../pack/artifacts.ts';
 import { packFile } from '../../pack/pack.ts';
-import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, requireOption, requirePositional, writeFileAtomic, type CommandOutput } from '../io.ts';
+import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, writeFileAtomic, type CommandOutput } from '../io.ts';
 import { readSecretKey } from './shared.ts';
 
 const USAGE =
-  'isoclass pack <file.js|.ts> --key <prefix>.key --out <envelope.json> [--export Name] [--name id] [--version N] [--tenant T] [--params JSON] [--policy file]';
+  'isoclass pack <file.js|.ts> --key <prefix>.key --out <envelope.json> [--export Name] [--name id] [--version N | --previous <envelope.json>] [--tenant T] [--params JSON] [--policy file] [--bundle <package>]... [--artifact name=path]... [--blob-dir dir] [--max-inline-bytes N]';
 
 export async function run(argv: string[]): Promise<CommandOutput> {
   const { values, positionals } = parseCommandArgs(
@@ -14,9 +16,14 @@ export async function run(argv: string[]): Promise<CommandOutput> {
       export: { type: 'string' },
       name: { type: 'string' },
       version: { type: 'string' },
+      previous: { type: 'string' },
       tenant: { type: 'string' },
       params: { type: 'string' },
       policy: { type: 'string' },
+      bundle: { type: 'string', multiple: true },
+      artifact: { type: 'string', multiple: true },
+      'blob-dir': { type: 'string' },
+      'max-inline-bytes': { type: 'string' },
       ...JSON_OPTION,
     },
     USAGE,
@@ -26,19 +33,51 @@ export async function run(argv: string[]): Promise<CommandOutput> {
   requireOption(keyPaths[0], 'key', USAGE);
   const out = requireOption(values.out, 'out', USAGE);
   const version = parsePositiveInteger(values.version, 'version');
+  const maxInline = values['max-inline-bytes'] === undefined ? undefined : parseByteCount(values['max-inline-bytes']);
   const { envelope, record } = await packFile(file, {
     keys: keyPaths.map(readSecretKey),
     ...(values.export !== undefined ? { export: values.export } : {}),
     ...(values.name !== undefined ? { identifier: values.name } : {}),
     ...(version !== undefined ? { version } : {}),
+    ...(values.previous !== undefined ? { previous: readBytesFile(values.previous, 'previous envelope') } : {}),
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(values.params !== undefined ? { params: parseJsonOption(values.params, 'params') } : {}),
     ...(values.policy !== undefined ? { policy: values.policy } : {}),
+    ...(values.bundle !== undefined ? { bundle: values.bundle } : {}),
+    ...(values.artifact !== undefined ? { artifacts: parseArtifacts(values.artifact) } : {}),
+    ...(values['blob-dir'] !== undefined ? { blobDir: values['blob-dir'] } : {}),
+    ...(maxInline !== undefined ? { maxInlineArtifactBytes: maxInline } : {}),
   });
   writeFileAtomic(out, `${envelope}\n`);
-  const summary = { out, identifier: record.identifier, version: record.version, tenant: record.tenant, repr: record.repr, sha256: record.code.sha256 };
+  const summary = { out, identifier: record.identifier, version: record.version, tenant: record.tenant, repr: record.repr, sha256: record.code.sha256, capture: record.capture ?? null };
+  const packages = (record.capture?.['packages'] as { name: string; version: string }[] | undefined) ?? [];
+  const artifacts = Object.entries(record.artifacts).map(([name, a]) => `${name} (${a.size} bytes, ${a.data === undefined ? 'blob' : 'inline'})`);
   return {
     result: summary,
-    text: `packed ${record.tenant}/${record.identifier} v${record.version} (${record.repr}) -> ${out}\ncode sha256 ${record.code.sha256}`,
+    text: [
+      `packed ${record.tenant}/${record.identifier} v${record.version} (${record.repr}) -> ${out}`,
+      `code sha256 ${record.code.sha256}`,
+      ...(packages.length > 0 ? [`bundled packages ${packages.map((p) => `${p.name}@${p.version}`).join(', ')}`] : []),
+      ...(artifacts.length > 0 ? [`artifacts ${artifacts.join(', ')}`] : []),
+    ].join('\n'),
   };
+}
+
+/** `--artifact weights=model.bin` → { weights: { path: 'model.bin' } }. */
+function parseArtifacts(specs: readonly string[]): Record<string, ArtifactInput> {
+  const out: Record<string, ArtifactInput> = {};
+  for (const spec of specs) {
+    const at = spec.indexOf('=');
+    if (at <= 0 || at === spec.length - 1) throw new UsageError('USAGE_INVALID_ARGUMENT', `--artifact ${JSON.stringify(spec)} must be name=path\nusage: ${USAGE}`);
+    const name = spec.slice(0, at);
+    if (Object.hasOwn(out, name)) throw new UsageError('USAGE_INVALID_ARGUMENT', `--artifact ${name} is given twice`);
+    out[name] = { path: spec.slice(at + 1) };
+  }
+  return out;
+}
+
+function parseByteCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('USAGE_INVALID_ARGUMENT', `--max-inline-bytes must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return value;
 }

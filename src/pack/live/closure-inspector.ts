@@ -244,7 +244,8 @@ export class ClosureInspector {
     try {
       this.#post('Runtime.callFunctionOn', {
         objectId: remote.objectId,
-        functionDeclaration: `function () { Object.defineProperty(globalThis, ${JSON.stringify(this.#slot)}, { value: this, configurable: true }); }`,
+        // strict, so a symbol arrives as itself, not boxed into a Symbol object
+        functionDeclaration: `function () { 'use strict'; Object.defineProperty(globalThis, ${JSON.stringify(this.#slot)}, { value: this, configurable: true }); }`,
         silent: true,
       });
       return global[this.#slot];

@@ -125,7 +125,8 @@ function scanStaticBlock(block: Node, className: string | undefined, out: Declar
     if (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ClassBody') continue;
     if (node.type === 'AssignmentExpression') {
       const left = node['left'] as Node;
-      if (left.type === 'MemberExpression' && isClassReference(left['object'] as Node, className)) {
+      // `Foo.#x = …` sets a private name, not a property
+      if (left.type === 'MemberExpression' && (left['property'] as Node).type !== 'PrivateIdentifier' && isClassReference(left['object'] as Node, className)) {
         const key = staticKey(left['property'] as Node, left['computed'] === true);
         if (key === undefined) out.staticUnknown++;
         else out.staticKeys.add(key);
