@@ -29,6 +29,8 @@ export interface SourceUsage {
 
 /** What the rules need from the walk: the policy, the usage record, and a way to report. */
 export interface RuleContext {
+  /** The exact text being checked (the bytes the isolate will compile). */
+  readonly source: string;
   readonly policy: Policy;
   readonly usage: SourceUsage;
   /** Records a violation at a UTF-16 offset; throws to stop the walk once the cap is reached. */

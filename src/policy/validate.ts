@@ -57,7 +57,7 @@ export function inspectSource(source: string, policy: Policy, options: InspectOp
     }
     append(violations, { rule, message, line: at.line, column: at.column + 1, frame: codeFrame(index.lines(), at.line, at.column + 1) });
   };
-  const context: RuleContext = { policy, usage, report: (rule, message, offset) => record(rule, message, index.position(offset)) };
+  const context: RuleContext = { source, policy, usage, report: (rule, message, offset) => record(rule, message, index.position(offset)) };
   const result = (): Inspection => ({ violations: sortByPosition(violations), usage, truncated });
 
   // resource exhaustion: a huge source costs parse time and memory before any rule can run
@@ -75,7 +75,8 @@ export function inspectSource(source: string, policy: Policy, options: InspectOp
   } catch (error) {
     // what acorn cannot parse is refused: code the checker cannot read must not run
     const at = errorPosition(error, index);
-    if (error instanceof RangeError) {
+    // acorn reports its own stack overflow as a SyntaxError ("Not enough stack space"); either way it is depth
+    if (error instanceof RangeError || (error instanceof SyntaxError && error.message.startsWith('Not enough stack space'))) {
       record('source-depth', `source is nested too deeply to parse; the checker refuses what it cannot read`, at);
     } else if (error instanceof SyntaxError) {
       record('parse', `not a valid ES${ECMA_VERSION} module: ${error.message.replace(/ \(\d+:\d+\)$/, '')}`, at);
