@@ -178,6 +178,11 @@ class Capture {
     const binding = this.#inspector.lookup(piece.fn, name);
     const isBase = isHeritageName(piece.source, name);
     this.#use(piece.name, name);
+    if (name === 'arguments' && piece.source.kind === 'arrow') {
+      throw new PackError('PACK_SOURCE_LOST', `${piece.describe()} uses \`arguments\` at ${this.#where(piece, positions)}: an arrow function takes it from the function it was defined in, which does not travel. Use rest parameters`, {
+        details: { reason: 'detached-arguments' },
+      });
+    }
     if (binding !== undefined) this.#where(piece, positions); // knows the file before a message names it
     if (this.#deps.has(name)) {
       const dep = this.#deps.get(name);
@@ -230,11 +235,6 @@ class Capture {
         `import it where you call pack() and pass it in deps: { ${name} }`,
         isBase,
       );
-    }
-    if (name === 'arguments' && piece.source.kind === 'arrow') {
-      throw new PackError('PACK_SOURCE_LOST', `${piece.describe()} uses \`arguments\` at ${this.#where(piece, positions)}: an arrow function takes it from the function it was defined in, which does not travel. Use rest parameters`, {
-        details: { reason: 'detached-arguments' },
-      });
     }
     const allowed = this.#policy.globals === 'any' || this.#policy.globals.has(name);
     const inIsolate = this.#isolateGlobals === undefined || this.#isolateGlobals.has(name);

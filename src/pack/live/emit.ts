@@ -53,7 +53,8 @@ export function emitModule(parts: ModuleParts): EmittedModule {
   for (const piece of parts.functions) {
     out.blank();
     const { source } = piece;
-    if (piece === parts.root && piece.name === '') {
+    if (piece.name === '') {
+      // only the class being packed can be anonymous: it is exported as it is
       out.piece('export default (', piece, ');');
       continue;
     }

@@ -56,7 +56,7 @@ export function checkFunctionShape(fn: Function, source: FunctionSource, describ
   if (source.kind === 'function' && typeof prototype === 'object' && prototype !== null) {
     const added = ownKeys(prototype).filter((key) => key !== 'constructor');
     if (added.length > 0) {
-      throw lost(describe, `has ${added.map((k) => `prototype.${keyText(k)}`).join(', ')} added after its definition (an ES5-style class); toString carries only the function. Rewrite it as a class`);
+      throw lost(describe, `has ${added.map((k) => (typeof k === 'string' ? `prototype.${k}` : `prototype${keyText(k)}`)).join(', ')} added after its definition (an ES5-style class); toString carries only the function. Rewrite it as a class`);
     }
   }
 }
