@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RULE_IDS } from '../../src/policy/diagnostics.ts';
+import { PolicyError } from '../../src/policy/errors.ts';
+import { NameSet } from '../../src/policy/name-set.ts';
+import { loadPolicy, type Policy } from '../../src/policy/policy.ts';
+import { inspectSource, validateSource } from '../../src/policy/validate.ts';
+import { HOSTILE } from './fixtures/hostile.ts';
+import { STRICT_REFUSES } from './fixtures/strict.ts';
+
+describe('rules: each one is pinned by a test', () => {
+  it('every rule id is the expected refusal of at least one hostile source (so removing any rule fails a row)', () => {
+    const pinned = new Set([...HOSTILE, ...STRICT_REFUSES].flatMap((h) => h.rules));
+    for (const rule of RULE_IDS) {
+      if (rule === 'internal') continue; // no input should reach it; pinned by the test below
+      assert.ok(pinned.has(rule), `no hostile source expects rule ${rule}`);
+    }
+  });
+
+  it('a checker failure refuses the source with rule "internal" and a typed error, never an exception', () => {
+    const broken: Policy = {
+      ...loadPolicy('default'),
+      deniedMembers: {
+        has(): boolean {
+          throw new TypeError('simulated checker bug');
+        },
+      } as unknown as ReadonlySet<string>,
+    };
+    const source = 'const o = {};\nexport const v = o.x;';
+    const { violations } = inspectSource(source, broken);
+    assert.deepEqual(violations.map((v) => v.rule), ['internal']);
+    assert.match(violations[0]?.message ?? '', /simulated checker bug.*refused — please report this/);
+    assert.throws(() => validateSource(source, broken), (e: unknown) => e instanceof PolicyError && e.code === 'POLICY_VIOLATION');
+  });
+});
+
+describe('NameSet: the immutable lists a policy is made of', () => {
+  it('answers has() for every name, including __proto__ and constructor, and cannot grow', () => {
+    const set = new NameSet(['__proto__', 'constructor', 'a', 'a']);
+    assert.equal(set.size, 3);
+    assert.ok(set.has('__proto__') && set.has('constructor') && set.has('a'));
+    assert.ok(!set.has('toString') && !set.has('hasOwnProperty') && !set.has('valueOf'));
+    assert.deepEqual([...set], ['__proto__', 'constructor', 'a']);
+    assert.ok(Object.isFrozen(set));
+    assert.equal((set as unknown as { add?: unknown }).add, undefined);
+  });
+});
