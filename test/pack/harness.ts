@@ -20,7 +20,9 @@ async function hostOutcome(instance: Record<string, unknown>, [method, args]: Ca
   try {
     const fn = instance[method];
     assert.equal(typeof fn, 'function', `the host class has a method ${method}`);
-    return { value: await (fn as (...a: unknown[]) => unknown).apply(instance, [...args]) };
+    // values leave an isolate by copy, as structured clone copies them (a null-prototype or
+    // class-instance object arrives as a plain object): compare with the host value copied alike
+    return { value: structuredClone(await (fn as (...a: unknown[]) => unknown).apply(instance, [...args])) };
   } catch (error) {
     return { threw: `${(error as Error).name}: ${(error as Error).message}` };
   }
