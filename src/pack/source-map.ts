@@ -110,7 +110,7 @@ function originalSourceKey(map: TraceMap, v: Violation): string {
 
 /** A file name from a signed map is still text from outside: no control characters, no line breaks to forge frames. */
 function sanitizeSourceName(name: string): string {
-  const cleaned = name.replace(/[^\w.\-/@+~ ]/g, '_');
+  const cleaned = name.replace(/[^\w.\-/@+~]/g, '_');
   return cleaned.length > MAX_SOURCE_NAME ? `…${cleaned.slice(-MAX_SOURCE_NAME)}` : cleaned;
 }
 
