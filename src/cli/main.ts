@@ -7,9 +7,11 @@ const USAGE = `isoclass — ship classes between services as signed envelopes, r
 usage:
   isoclass keygen --out <prefix>
   isoclass pack <file.js|.ts> --key <prefix>.key --out <envelope.json> [--export Name] [--name id]
-                [--version N] [--tenant T] [--params JSON] [--policy file]
+                [--version N | --previous <envelope.json>] [--tenant T] [--params JSON] [--policy file]
+                [--bundle <package>]... [--artifact name=path]... [--blob-dir dir] [--max-inline-bytes N]
   isoclass verify <envelope.json> --trust <trust.json | key.pub> [--state dir]
   isoclass inspect <envelope.json>
+  isoclass inspect --diff <old.json> <new.json>
   isoclass lint <file> [--policy file] [--json]
   isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array]
                [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N]
