@@ -109,7 +109,7 @@ describe('isoclass pack and inspect', () => {
     ];
     for (const [args, message] of cases) {
       const result = await runCli([...args, '--json'], { cwd: dir });
-      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.code, 2, `${args.join(' ')}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
       assert.match(json(result.stdout).error.message, message, args.join(' '));
     }
   });
