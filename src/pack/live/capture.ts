@@ -183,11 +183,13 @@ class Capture {
         details: { reason: 'detached-arguments' },
       });
     }
-    if (binding !== undefined) this.#where(piece, positions); // knows the file before a message names it
+    // only on the way to an error: finds the piece's file (for messages that name it) once
+    const locate = (): void => void this.#where(piece, positions);
     if (this.#deps.has(name)) {
       const dep = this.#deps.get(name);
       // a flat deps map gives one value per name: the code must see that very value
       if (binding !== undefined && binding.initialized && !Object.is(binding.value, dep)) {
+        locate();
         throw new PackError(
           'PACK_DEP_MISMATCH',
           `deps.${name} is not the value ${piece.describe()} uses as \`${name}\` at ${this.#where(piece, positions)}: the code sees ${preview(binding.value)} (${scopeText(binding, piece)}), deps gives ${preview(dep)}, a different value. Pass the value the code sees; if two captured functions mean different things by \`${name}\`, rename one of them`,
@@ -198,12 +200,14 @@ class Capture {
     }
     if (name === this.#rootName && name !== '') {
       if (binding !== undefined && binding.initialized && binding.value !== this.#root) {
+        locate();
         throw this.#freeVariable(piece, name, positions, `it is ${scopeText(binding, piece)} holding ${preview(binding.value)}, not the class being packed`, `pass it in deps: { ${name} }`);
       }
       return { kind: 'piece', piece: this.#capture(name, this.#root, () => `class ${name}`) };
     }
     if (Object.hasOwn(RUNTIME_EXPORTS, name)) {
       if (binding !== undefined && binding.initialized && binding.value !== HOST_RUNTIME[name]) {
+        locate();
         throw this.#freeVariable(
           piece,
           name,
@@ -216,6 +220,7 @@ class Capture {
       return { kind: 'runtime' };
     }
     if (binding !== undefined) {
+      locate();
       const value = binding.initialized ? `; its current value is ${preview(binding.value)}` : '; it is not initialized yet (temporal dead zone)';
       if (binding.scope === 'closure') {
         throw this.#freeVariable(

@@ -35,6 +35,12 @@ export interface FunctionOrigin {
   readonly column: number;
 }
 
+interface RemoteBinding {
+  readonly scope: ScopeBinding['scope'];
+  readonly owner: string;
+  readonly remote: RemoteObject | undefined;
+}
+
 interface RemoteObject {
   readonly type: string;
   readonly subtype?: string;
@@ -61,7 +67,8 @@ export class ClosureInspector {
   readonly #session: Session | undefined;
   /** A global slot, random per inspector, through which values cross to and from the protocol. */
   readonly #slot = `__isoclass_capture_${randomBytes(8).toString('hex')}`;
-  readonly #scopes = new WeakMap<Function, Map<string, ScopeBinding> | undefined>();
+  /** Per function: each visible binding with its protocol value, turned into a host value only when asked for. */
+  readonly #scopes = new WeakMap<Function, Map<string, RemoteBinding> | undefined>();
   readonly #locations = new WeakMap<Function, { scriptId: string; line: number; column: number } | undefined>();
 
   private constructor(session: Session | undefined) {
@@ -104,7 +111,14 @@ export class ClosureInspector {
       bindings = this.#readScopes(fn);
       this.#scopes.set(fn, bindings);
     }
-    return bindings?.get(name);
+    const found = bindings?.get(name);
+    if (found === undefined) return undefined;
+    const { remote, ...binding } = found;
+    try {
+      return { ...binding, initialized: remote !== undefined, value: remote === undefined ? undefined : this.#valueOf(remote) };
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -175,13 +189,13 @@ export class ClosureInspector {
     return location;
   }
 
-  #readScopes(fn: Function): Map<string, ScopeBinding> | undefined {
+  #readScopes(fn: Function): Map<string, RemoteBinding> | undefined {
     if (this.#session === undefined) return undefined;
     try {
       const internal = this.#internalProperties(fn);
       const list = internal.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
       if (list === undefined) return undefined;
-      const bindings = new Map<string, ScopeBinding>();
+      const bindings = new Map<string, RemoteBinding>();
       for (const entry of this.#properties(list)) {
         const scope = entry.value;
         if (scope?.objectId === undefined) continue;
@@ -193,13 +207,8 @@ export class ClosureInspector {
         for (const variable of this.#properties(scope.objectId)) {
           // inner scopes first: the first binding found is the one the code sees
           if (bindings.has(variable.name)) continue;
-          const remote = variable.value;
-          bindings.set(variable.name, {
-            scope: kind,
-            owner,
-            initialized: remote !== undefined,
-            value: remote === undefined ? undefined : this.#valueOf(remote),
-          });
+          // no value in the descriptor: declared but not initialized (temporal dead zone)
+          bindings.set(variable.name, { scope: kind, owner, remote: variable.value });
         }
       }
       return bindings;
