@@ -196,6 +196,17 @@ class Capture {
           { details: { name, location: this.#where(piece, positions) } },
         );
       }
+      // the host twin of the runtime is never shipped: inside the isolate the runtime's own is used
+      if (Object.hasOwn(HOST_RUNTIME, name) && dep === HOST_RUNTIME[name]) {
+        this.#runtime.add(name);
+        return { kind: 'runtime' };
+      }
+      const runtimeName = Object.keys(HOST_RUNTIME).find((key) => HOST_RUNTIME[key] === dep);
+      if (runtimeName !== undefined) {
+        throw new PackError('PACK_DEP_UNSUPPORTED', `deps.${name} is isoclass's ${runtimeName}, which the isolate provides itself: use it under its own name (${runtimeName}) in the code`, {
+          details: { name },
+        });
+      }
       return { kind: 'piece', piece: this.#capture(name, dep, () => `deps.${name} (${describeValue(dep)})`) };
     }
     if (name === this.#rootName && name !== '') {

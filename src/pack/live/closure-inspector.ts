@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 
@@ -326,15 +325,5 @@ export function displayPath(url: string, cwd: string = process.cwd()): string {
     return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
   } catch {
     return url;
-  }
-}
-
-/** The original text of a file-URL script, for messages; undefined when unreadable. */
-export function readScriptFile(url: string): string | undefined {
-  if (!url.startsWith('file:')) return undefined;
-  try {
-    return readFileSync(fileURLToPath(url), 'utf8');
-  } catch {
-    return undefined;
   }
 }

@@ -137,6 +137,17 @@ describe('pack(SomeClass): live classes run in the isolate as they do in the hos
     }
   });
 
+  it('treats the host Component given in deps as the runtime one, never shipping the host twin', async () => {
+    class Plain extends Component {
+      hi(): string {
+        return 'hi';
+      }
+    }
+    const { record } = await pack(Plain, { keys: [testKey().seed], deps: { Component } });
+    assert.match(record.code.source, /^import \{ Component \} from "isoclass";/);
+    assert.doesNotMatch(record.code.source, /deepFreeze|process/, 'the host-side Component is not captured');
+  });
+
   it('packs an anonymous class as the default export', async () => {
     const { record } = await pack(
       (() =>

@@ -267,6 +267,15 @@ const CASES: readonly Case[] = [
     code: 'PACK_DEP_MISMATCH',
     message: /deps\.double is not the value class UsesDouble uses as `double` at test\/pack\/live\/unsupported\.test\.ts:\d+:\d+: the code sees function double \(a module-level binding of test\/pack\/live\/unsupported\.test\.ts\), deps gives function double, a different value/,
   },
+  {
+    name: 'a runtime export under another name',
+    make: () => {
+      const Base = Component;
+      return { cls: class Renamed extends Base {}, deps: { Base: Component } };
+    },
+    code: 'PACK_DEP_UNSUPPORTED',
+    message: /deps\.Base is isoclass's Component, which the isolate provides itself: use it under its own name \(Component\) in the code/,
+  },
   // values that cannot be inlined
   {
     name: 'a Map',
