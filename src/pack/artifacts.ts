@@ -41,7 +41,7 @@ export function prepareArtifacts(inputs: Readonly<Record<string, ArtifactInput>>
   const bytesByName = new Map<string, Uint8Array>();
   const summary: JsonObject = {};
   if (inputs === undefined) return { entries, bytes: bytesByName, summary };
-  if (inputs === null || typeof inputs !== 'object') throw invalid('artifacts', 'must be an object mapping names to bytes, { data }, { path } or { sha256, size }');
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) throw invalid('artifacts', 'must be an object mapping names to bytes, { data }, { path } or { sha256, size }');
   for (const name of Object.keys(inputs)) {
     if (!ARTIFACT_NAME.test(name)) throw invalid(`artifacts.${name}`, 'is not a valid artifact name (letters, digits, ".", "_", "-", up to 100, starting with a letter or digit)');
     const input = inputs[name] as ArtifactInput;

@@ -81,7 +81,7 @@ export async function pack(cls: unknown, options: PackClassOptions): Promise<Pac
   const { deps, ...rest } = options;
   const policy = resolvePolicyOption(options.policy);
   const captured = await captureClass(cls, { ...(deps !== undefined ? { deps } : {}), policy });
-  return packModule({ source: captured.source, sourceMap: captured.sourceMap, capture: captured.summary, defaultIdentifier: captured.name || undefined }, { ...rest, policy });
+  return packModule({ source: captured.source, sourceMap: captured.sourceMap, capture: captured.summary, defaultIdentifier: identifierFrom(captured.name) }, { ...rest, policy });
 }
 
 /** Bundles a component file (JS or TS) with its relative imports and listed packages, and packs it. */
@@ -93,7 +93,7 @@ export async function packFile(path: string, options: PackFileOptions): Promise<
     files: [...bundled.files],
     packages: bundled.packages.map((p) => ({ name: p.name, version: p.version })),
   };
-  const defaultIdentifier = basename(path, extname(path)).replace(/[^A-Za-z0-9._/-]/g, '-');
+  const defaultIdentifier = identifierFrom(basename(path, extname(path)));
   return packModule({ source: bundled.source, sourceMap: bundled.sourceMap, capture, defaultIdentifier }, options);
 }
 
@@ -157,6 +157,12 @@ async function packModule(module: PackedModule, options: PackOptions): Promise<P
     );
   }
   return { envelope, record };
+}
+
+/** A record identifier made from a class or file name (`$Scorer` → `Scorer`, `my scorer` → `my-scorer`). */
+function identifierFrom(name: string): string | undefined {
+  const cleaned = name.replace(/[^A-Za-z0-9._/-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 200);
+  return cleaned === '' ? undefined : cleaned;
 }
 
 function resolvePolicyOption(policy: Policy | string | undefined): Policy {

@@ -137,6 +137,7 @@ describe('artifact errors', () => {
     ['a file that does not exist', () => prepareArtifacts({ a: { path: '/nonexistent/weights.bin' } }), 'PACK_ARTIFACT_NOT_FOUND', /artifact a: cannot read \/nonexistent\/weights\.bin/],
     ['a blob reference without a blob folder', () => prepareArtifacts({ a: { sha256: 'a'.repeat(64), size: 1 } }), 'PACK_ARTIFACT_INVALID', /names a blob by sha256, so blobDir is needed/],
     ['a blob name that is not a sha256 (path traversal)', () => blobPath('/tmp', '../../etc/passwd'), 'PACK_ARTIFACT_INVALID', /"\.\.\/\.\.\/etc\/passwd" is not a sha256 hex digest/],
+    ['a list instead of names', () => prepareArtifacts([new Uint8Array(1)] as unknown as Record<string, Uint8Array>), 'PACK_ARTIFACT_INVALID', /artifacts must be an object mapping names/],
     ['a negative inline limit', () => prepareArtifacts({}, { maxInlineArtifactBytes: -1 }), 'PACK_ARTIFACT_INVALID', /maxInlineArtifactBytes must be a non-negative integer/],
     [
       'inline bytes that do not match the signed hash',

@@ -122,7 +122,14 @@ class Capture {
 
   run(): CapturedClass {
     const describeRoot = (): string => `class ${this.#rootName || '(anonymous)'}`;
-    const kind = readFunctionSource(this.#root, describeRoot).kind;
+    let kind: string;
+    try {
+      kind = readFunctionSource(this.#root, describeRoot).kind;
+    } catch (error) {
+      // a native or bound function, or a proxy, is not a class written in JavaScript
+      if (error instanceof PackError && error.code === 'PACK_DEP_UNSUPPORTED') throw new PackError('PACK_NOT_A_CLASS', `pack() takes a class written in JavaScript: ${error.message}`, { cause: error });
+      throw error;
+    }
     if (kind !== 'class') {
       throw new PackError('PACK_NOT_A_CLASS', `pack() takes a class, got ${kind === 'arrow' ? 'an arrow function' : `a ${kind}`} (${this.#rootName || 'anonymous'}); write it as \`class … extends Component\``);
     }

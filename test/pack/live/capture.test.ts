@@ -162,6 +162,12 @@ describe('pack(SomeClass): live classes run in the isolate as they do in the hos
     assert.equal(record.identifier, 'component');
   });
 
+  it('derives a valid identifier from a class name the record pattern would refuse', async () => {
+    class $Scorer extends Component {}
+    const { record } = await pack($Scorer, { keys: [testKey().seed] });
+    assert.equal(record.identifier, 'Scorer');
+  });
+
   it('reports deps the class does not use, without failing', async () => {
     const { record } = await pack(Account, { keys: [testKey().seed], deps: { unusedHelper: () => 1 }, params: { owner: 'x', limit: 1 } });
     assert.deepEqual(record.capture?.['unusedDeps'], ['unusedHelper']);

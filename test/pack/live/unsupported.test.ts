@@ -363,6 +363,7 @@ const CASES: readonly Case[] = [
   { name: 'a plain function instead of a class', make: () => ({ cls: function notAClass() {} }), code: 'PACK_NOT_A_CLASS', message: /pack\(\) takes a class, got a function \(notAClass\)/ },
   { name: 'an arrow function instead of a class', make: () => ({ cls: () => 1 }), code: 'PACK_NOT_A_CLASS', message: /pack\(\) takes a class, got an arrow function/ },
   { name: 'a number instead of a class', make: () => ({ cls: 42 }), code: 'PACK_NOT_A_CLASS', message: /pack\(\) takes a class, got number; to pack a module file use packFile\(\)/ },
+  { name: 'a native function instead of a class', make: () => ({ cls: Math.max }), code: 'PACK_NOT_A_CLASS', message: /pack\(\) takes a class written in JavaScript: class max is a native function \(max\)/ },
   { name: 'a deps key that is not an identifier', make: () => ({ cls: plain(), deps: { 'not-a-name': 1 } }), code: 'PACK_OPTIONS_INVALID', message: /deps\.not-a-name is not a name code can refer to/ },
   { name: 'a deps key that is a reserved word', make: () => ({ cls: plain(), deps: { class: 1 } }), code: 'PACK_OPTIONS_INVALID', message: /deps\.class is not a name code can refer to/ },
 ];
