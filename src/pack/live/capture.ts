@@ -245,7 +245,7 @@ class Capture {
           piece,
           name,
           positions,
-          `it is a local of the function ${binding.owner ? `\`${binding.owner}\`` : '(anonymous)'} that defines ${piece.describe()}: the class closes over it, and toString carries no values${value}`,
+          `it is a local of the function ${binding.owner ? `\`${binding.owner}\`` : '(anonymous)'} that defines ${piece.describe()}, which closes over it; toString carries no values${value}`,
           `pass it in deps: { ${name} }, or make it a param (params travel in the record)`,
           isBase,
         );

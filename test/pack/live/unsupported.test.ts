@@ -209,7 +209,7 @@ const CASES: readonly Case[] = [
       return { cls: makeGate(3) };
     },
     code: 'PACK_FREE_VARIABLE',
-    message: new RegExp(`\`threshold\`, used by class Gate at ${THIS_FILE.replaceAll('/', '\\/').replaceAll('.', '\\.')}:\\d+:\\d+, cannot travel: it is a local of the function \`makeGate\` that defines class Gate: the class closes over it, and toString carries no values; its current value is 3\\. Fix: pass it in deps: \\{ threshold \\}, or make it a param`),
+    message: new RegExp(`\`threshold\`, used by class Gate at ${THIS_FILE.replaceAll('/', '\\/').replaceAll('.', '\\.')}:\\d+:\\d+, cannot travel: it is a local of the function \`makeGate\` that defines class Gate, which closes over it; toString carries no values; its current value is 3\\. Fix: pass it in deps: \\{ threshold \\}, or make it a param`),
   },
   {
     name: 'a module-level helper not in deps',
