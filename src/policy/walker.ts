@@ -114,9 +114,14 @@ export class PolicyWalker {
       case 'ExpressionStatement':
         this.#visit(node.expression, d);
         return;
-      case 'BlockStatement':
-        this.#block(node.body, d);
+      case 'BlockStatement': {
+        // inline, not a helper: one stack frame per nesting level keeps deep (allowed) nesting off the stack limit
+        const scoped = declaresLexically(node.body);
+        if (scoped) this.#push(false);
+        for (const statement of node.body) this.#visit(statement, d);
+        if (scoped) this.#pop();
         return;
+      }
       case 'ReturnStatement':
         if (node.argument) this.#visit(node.argument, d);
         return;
@@ -327,14 +332,6 @@ export class PolicyWalker {
     }
   }
 
-  /** A block: a scope of its own only when it declares something block-scoped. */
-  #block(body: readonly Node[], depth: number): void {
-    const scoped = declaresLexically(body);
-    if (scoped) this.#push(false);
-    this.#statements(body, depth);
-    if (scoped) this.#pop();
-  }
-
   #switch(node: ESTree.SwitchStatement, depth: number): void {
     this.#visit(node.discriminant, depth);
     let scoped = false;
@@ -376,7 +373,7 @@ export class PolicyWalker {
       // so `function f(a = Function) { var Function }` still reads the global Function
       if (this.#enter(body, depth)) {
         this.#push(true);
-        this.#statements(body.body, depth + 1);
+        for (const statement of body.body) this.#visit(statement, depth + 1);
         this.#pop();
       }
     } else {
@@ -471,9 +468,9 @@ export class PolicyWalker {
     for (let i = 0; i < quasis.length; i++) {
       const quasi = quasis[i] as ESTree.TemplateElement;
       if (this.#enter(quasi, depth) && escapes) {
+        // the cooked text: a raw text differing from it holds a backslash, which no member name has
         const cooked = quasi.value.cooked;
-        if (typeof cooked === 'string') checkDeniedString(this.#context, cooked, 'the template text', quasi.start);
-        if (tagged && quasi.value.raw !== cooked) checkDeniedString(this.#context, quasi.value.raw, 'the raw template text', quasi.start);
+        if (typeof cooked === 'string') checkDeniedString(this.#context, cooked, tagged ? 'the tagged template text' : 'the template text', quasi.start);
       }
       const expression = expressions[i];
       if (expression) this.#visit(expression, depth);

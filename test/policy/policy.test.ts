@@ -37,7 +37,7 @@ const INVALID: [string, unknown, string, RegExp][] = [
   ['a fraction where an integer goes', { ...MINIMAL, runtime: { memoryMb: 64.5 } }, 'policy.runtime.memoryMb', /must be an integer/],
   ['a memory limit too small for an isolate', { ...MINIMAL, runtime: { memoryMb: 4 } }, 'policy.runtime.memoryMb', /is 4; it must be >= 8 \(isolate heap limit, MiB\)/],
   ['a zero depth limit', { ...MINIMAL, source: { maxDepth: 0 } }, 'policy.source.maxDepth', /must be >= 1/],
-  ['a depth limit above what the walker supports', { ...MINIMAL, source: { maxDepth: 100000 } }, 'policy.source.maxDepth', /must be <= 2000/],
+  ['a depth limit above what the walker supports', { ...MINIMAL, source: { maxDepth: 100000 } }, 'policy.source.maxDepth', /must be <= 500/],
   ['a boolean given as a string', { ...MINIMAL, capabilities: { log: 'yes' } }, 'policy.capabilities.log', /must be a boolean/],
   ['a misspelt node type, with a suggestion', { ...MINIMAL, syntax: { allow: ['Program', 'MemberExpresion'] } }, 'policy.syntax.allow[1]', /"MemberExpresion" is not a syntax node type .*did you mean "MemberExpression"\?/],
   ['a node type module code can never contain', { ...MINIMAL, syntax: { allow: ['Program', 'WithStatement'] } }, 'policy.syntax.allow[1]', /"WithStatement" is not a syntax node type/],

@@ -28,7 +28,7 @@ const EVERYTHING: Policy = resolvePolicy(
     computedMembers: 'any',
     imports: { allow: ['isoclass'] },
     capabilities: { log: true, artifacts: true, timers: true },
-    source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 2000 },
+    source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 500 },
   },
   'test',
 );
@@ -156,7 +156,6 @@ describe('robustness: fast-check', () => {
 });
 
 describe('robustness: nesting of every shape', () => {
-  // parentheses make no syntax node (acorn drops them), so only they may stay under a depth limit
   const SHAPES: [string, (n: number) => string][] = [
     ['arrays', (n) => `export const x = ${'['.repeat(n)}${']'.repeat(n)};`],
     ['parentheses', (n) => `export const x = ${'('.repeat(n)}1${')'.repeat(n)};`],
@@ -177,17 +176,26 @@ describe('robustness: nesting of every shape', () => {
     ['object patterns', (n) => `const ${'{a:'.repeat(n)}b${'}'.repeat(n)} = {};`],
     ['default parameters', (n) => `export const f = ${'(a = '.repeat(n)}1${') => a'.repeat(n)};`],
   ];
-  const DEPTHS = [150, 1_999, 20_000, 200_000];
+  /** How many tree levels one repetition of a shape adds (parentheses add none: acorn keeps no node for them). */
+  const levelsPerUnit = (make: (n: number) => string): number =>
+    inspectSource(make(21), EVERYTHING).usage.depth - inspectSource(make(20), EVERYTHING).usage.depth;
 
   for (const [shape, make] of SHAPES) {
-    it(`${shape}: a verdict at every depth, under every policy`, () => {
-      for (const n of DEPTHS) {
-        const source = make(n);
-        for (const policy of POLICIES) {
-          const { violations } = verdict(source, policy, `${shape} × ${n} (${policy.name})`);
-          const deep = n + 2 > policy.source.maxDepth && (shape !== 'parentheses' || n >= 20_000);
+    it(`${shape}: checked in full up to the deepest limit, refused beyond it, never an exception`, () => {
+      const perUnit = levelsPerUnit(make);
+      if (perUnit > 0) {
+        // just inside the largest limit a policy may set: a real verdict, not a stack overflow
+        const n = Math.floor((EVERYTHING.source.maxDepth - 10) / perUnit);
+        const inside = verdict(make(n), EVERYTHING, `${shape} × ${n}`);
+        assert.ok(inside.usage.depth <= EVERYTHING.source.maxDepth && inside.usage.depth > EVERYTHING.source.maxDepth - 10 - perUnit, `${shape}: depth ${inside.usage.depth}`);
+        assert.deepEqual(inside.violations.map((v) => v.rule), [], `${shape} × ${n} is within the limit`);
+      }
+      for (const policy of POLICIES) {
+        for (const n of [policy.source.maxDepth + 5, 20_000, 200_000]) {
+          const { violations } = verdict(make(n), policy, `${shape} × ${n} (${policy.name})`);
           const rules = new Set(violations.map((v) => v.rule));
-          if (deep && !rules.has('source-bytes') && !rules.has('source-nodes')) {
+          const refusedForSize = rules.has('source-bytes') || rules.has('source-nodes');
+          if ((perUnit > 0 || n >= 20_000) && !refusedForSize) {
             assert.ok(rules.has('source-depth') || rules.has('parse'), `${shape} × ${n} (${policy.name}) is deeper than ${policy.source.maxDepth}: ${[...rules].join(', ')}`);
           }
         }

@@ -15,7 +15,7 @@ import { resolvePolicy } from '../../src/policy/policy.ts';
 import { inspectSource } from '../../src/policy/validate.ts';
 
 const ANY = resolvePolicy(
-  { version: 1, name: 'any', syntax: 'any', globals: 'any', computedMembers: 'any', imports: { allow: ['isoclass'] }, source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 2000 } },
+  { version: 1, name: 'any', syntax: 'any', globals: 'any', computedMembers: 'any', imports: { allow: ['isoclass'] }, source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 500 } },
   'test',
 );
 
