@@ -14,7 +14,7 @@ usage:
   isoclass inspect --diff <old.json> <new.json>
   isoclass lint <file> [--policy file] [--json]
   isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array]
-               [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N]
+               [--policy file] [--tenant T] [--state dir] [--blob-dir dir] [--timeout-ms N] [--memory-mb N]
   isoclass trust add <key.pub> --trust <file> [--tenant T]... [--identifier GLOB]...
                      [--not-before ISO] [--not-after ISO]
   isoclass trust revoke <key.pub | keyid> --trust <file>

@@ -6,7 +6,7 @@ import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, r
 import { readTrust, versionStoreFor } from './shared.ts';
 
 const USAGE =
-  'isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array] [--policy file] [--tenant T] [--state dir] [--timeout-ms N] [--memory-mb N] [--json]';
+  'isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array] [--policy file] [--tenant T] [--state dir] [--blob-dir dir] [--timeout-ms N] [--memory-mb N] [--json]';
 
 export async function run(argv: string[]): Promise<CommandOutput> {
   const { values, positionals } = parseCommandArgs(
@@ -18,6 +18,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
       policy: { type: 'string' },
       tenant: { type: 'string' },
       state: { type: 'string' },
+      'blob-dir': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'memory-mb': { type: 'string' },
       ...JSON_OPTION,
@@ -42,6 +43,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     policy,
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(values.state !== undefined ? { versionStore: versionStoreFor(values.state) } : {}),
+    ...(values['blob-dir'] !== undefined ? { blobDir: values['blob-dir'] } : {}),
     onLog: (entry) => process.stderr.write(`[${entry.tenant}/${entry.identifier}] ${entry.line}\n`),
   });
   try {
