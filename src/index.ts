@@ -53,11 +53,24 @@ export {
 } from './signing/index.ts';
 export {
   PolicyError,
+  inferPolicy,
   inspectSource,
   loadPolicy,
   resolvePolicy,
   validateSource,
+  withRuntimeLimits,
+  ECMA_VERSION,
+  SHIPPED_POLICIES,
+  type InferOptions,
+  type InferredPolicy,
+  type Inspection,
   type Policy,
+  type PolicyErrorCode,
+  type PolicyFile,
+  type RuleId,
+  type RuntimeLimits,
+  type SourceLimits,
+  type SourceUsage,
   type Violation,
 } from './policy/index.ts';
 export { ComponentError, SandboxError, type ComponentMetrics, type LogEntry } from './sandbox/index.ts';
