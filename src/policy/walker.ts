@@ -1,6 +1,6 @@
 import type * as ESTree from 'acorn';
 import { create, isArray, keys, nameTable, type NameTable } from './intrinsics.ts';
-import { checkDeniedString, checkMemberKey, checkModuleRequest, type RuleContext } from './rules.ts';
+import { checkDeniedString, checkDynamicImport, checkMemberKey, checkModuleRequest, type RuleContext } from './rules.ts';
 import { Scope, type Reference } from './scope.ts';
 
 type Node = ESTree.AnyNode;
@@ -287,7 +287,8 @@ export class PolicyWalker {
         this.#name(node.property, d);
         return;
       case 'ImportExpression':
-        this.#visit(node.source, d);
+        checkDynamicImport(this.#context, node);
+        this.#value(node.source, d, false); // a module specifier, not a member name
         if (node.options) this.#visit(node.options, d);
         return;
       case 'ImportDeclaration':

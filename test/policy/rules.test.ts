@@ -34,6 +34,18 @@ describe('rules: each one is pinned by a test', () => {
   });
 });
 
+describe('sandbox-only: parse and limits, but still the imports allowlist', () => {
+  it('allows any syntax, global and member name', () => {
+    const source = "export const F = globalThis.eval ?? (() => {}).constructor;\nexport const m = import('isoclass');";
+    assert.deepEqual(inspectSource(source, loadPolicy('sandbox-only')).violations, []);
+  });
+
+  it('holds import() to the imports allowlist, and refuses a specifier computed at run time', () => {
+    const { violations } = inspectSource("import('node:fs');\nconst m = 'isoclass';\nimport(m);", loadPolicy('sandbox-only'));
+    assert.deepEqual(violations.map((v) => [v.rule, v.line]), [['import', 1], ['import', 3]]);
+  });
+});
+
 describe('NameSet: the immutable lists a policy is made of', () => {
   it('answers has() for every name, including __proto__ and constructor, and cannot grow', () => {
     const set = new NameSet(['__proto__', 'constructor', 'a', 'a']);
