@@ -1,4 +1,5 @@
 import type * as ESTree from 'acorn';
+import { NON_ASCII, checkClassName, checkHtmlOpenComment, checkIdentifierCharacters } from './engine-parity.ts';
 import { create, isArray, keys, nameTable, type NameTable } from './intrinsics.ts';
 import { checkDeniedString, checkDynamicImport, checkMemberKey, checkModuleRequest, type RuleContext } from './rules.ts';
 import { Scope, type Reference } from './scope.ts';
@@ -7,9 +8,6 @@ type Node = ESTree.AnyNode;
 /** Where a pattern's names go: declared in a scope, or (null) written as references, `[a, b] = c`. */
 type BindingTarget = Scope | null;
 
-const NON_ASCII = /[^\0-\x7f]/;
-// ECMAScript IdentifierName, by the host V8's Unicode data — the same V8 (and ICU) the isolate runs
-const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 const EQUALITY = nameTable(['===', '!==', '==', '!=']);
 const NAMED_EVALUATION = nameTable(['=', '&&=', '||=', '??=']);
 
@@ -80,7 +78,7 @@ export class PolicyWalker {
     const type = node.type;
     this.#seenTypes[type] = true;
     if (this.#nonAscii && (type === 'Identifier' || type === 'PrivateIdentifier') && NON_ASCII.test(node.name)) {
-      this.#checkIdentifierCharacters(node, node.name);
+      checkIdentifierCharacters(this.#context, node, node.name);
     }
     // allowlist: a construct nobody reviewed is refused — including node types a newer parser adds
     if (this.#syntaxAllowed !== 'any' && !this.#syntaxAllowed.has(type)) {
@@ -228,7 +226,7 @@ export class PolicyWalker {
         this.#visit(node.argument, d);
         return;
       case 'BinaryExpression':
-        if (node.operator === '<') this.#checkHtmlOpenComment(node.right);
+        if (node.operator === '<') checkHtmlOpenComment(this.#context, node.right);
         if (EQUALITY[node.operator] === true) {
           // `key === 'constructor'` only compares: the string's value goes nowhere (prototype-pollution guards)
           this.#value(node.left, d, false);
@@ -387,10 +385,7 @@ export class PolicyWalker {
   #class(node: ESTree.ClassDeclaration | ESTree.ClassExpression | ESTree.AnonymousClassDeclaration, depth: number): void {
     this.#push(false);
     if (node.id) {
-      // an early error V8 enforces and acorn 8 does not: refuse here rather than fail to compile later
-      if (node.id.name === 'eval' || node.id.name === 'arguments') {
-        this.#context.report('parse', `a class may not be named "${node.id.name}" in module (strict) code`, node.id.start);
-      }
+      checkClassName(this.#context, node.id);
       checkDeniedString(this.#context, node.id.name, 'class name', node.id.start);
       this.#scope.declare(node.id.name); // the class's own inner binding
       this.#name(node.id, depth);
@@ -483,27 +478,6 @@ export class PolicyWalker {
       if (!this.#enter(attribute, depth)) continue;
       this.#name(attribute.key, depth + 1);
       this.#name(attribute.value, depth + 1);
-    }
-  }
-
-  // ---- where acorn and V8 read the same bytes differently ------------------------------------
-
-  /**
-   * `a <!--b`: acorn reads `a < !--b` in a module; V8 refuses `<!--` in any module ("HTML
-   * comments are not allowed in modules"), and a script-goal reader would see a comment. The
-   * checker refuses what the engine refuses, so no text means two things on the way in.
-   */
-  #checkHtmlOpenComment(right: Node): void {
-    const source = this.#context.source;
-    if (source.charCodeAt(right.start - 1) === 0x3c /* < */ && source.startsWith('!--', right.start)) {
-      this.#context.report('parse', '`<!--` opens an HTML-like comment, which module code may not contain; put a space after `<`', right.start - 1);
-    }
-  }
-
-  /** Identifier characters are judged by this engine's own Unicode tables, which acorn's may be newer than. */
-  #checkIdentifierCharacters(node: Node, name: string): void {
-    if (!IDENTIFIER.test(name)) {
-      this.#context.report('parse', `identifier ${JSON.stringify(name)} uses characters that this JavaScript engine's Unicode version does not allow in names`, node.start);
     }
   }
 
