@@ -14,6 +14,7 @@ const COMPUTED_ORDER: Readonly<Record<ComputedMemberRule, number>> = { none: 0, 
  */
 export function applyPolicyFile(root: Policy, parent: Policy | undefined, child: PolicyFile, source: string): Policy {
   const base = parent ?? root;
+  // widening by extension: a file that says `"extends": "strict"` must never allow more than strict
   const loosens = (path: string, what: string): PolicyError =>
     new PolicyError(
       'POLICY_EXTENDS_LOOSENS',
