@@ -2,7 +2,8 @@ import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type Env
 import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
 import { validateSource } from './policy/validate.ts';
-import { SandboxedComponent, type ComponentMetrics, type LogEntry } from './sandbox/component.ts';
+import type { SandboxedComponent, ComponentMetrics, LogEntry } from './sandbox/component.ts';
+import { Sandbox, type SandboxRuntimeOptions } from './sandbox/sandbox.ts';
 import type { VerifierKind } from './signing/ed25519.ts';
 import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
@@ -12,8 +13,11 @@ import { mapComponentError } from './pack/source-map.ts';
 import { VerificationCache } from './signing/verification-cache.ts';
 import { VersionState, type VersionStore } from './signing/version-state.ts';
 
-/** How a loader is set up: what it trusts, what it allows, where its output goes. */
-export interface LoaderOptions {
+/**
+ * How a loader is set up: what it trusts, what it allows, where its output goes, and how its
+ * isolates are run (isolation mode, warm pool, per-tenant limits: see SandboxRuntimeOptions).
+ */
+export interface LoaderOptions extends SandboxRuntimeOptions {
   /** The keys envelopes must be signed with. */
   readonly trust: TrustRoot;
   /** Policy the code must satisfy; its runtime limits bound the isolate (default: `default`). */
@@ -77,12 +81,29 @@ export class Loader {
   readonly #policy: Policy;
   readonly #verificationCache: VerificationCache | undefined;
   readonly #versions: VersionState | undefined;
+  readonly #sandbox: Sandbox;
 
   constructor(options: LoaderOptions) {
     this.#options = options;
     this.#policy = typeof options.policy === 'object' ? options.policy : loadPolicy(options.policy ?? 'default');
     this.#verificationCache = options.verificationCache === false ? undefined : (options.verificationCache ?? new VerificationCache());
     this.#versions = options.versionStore === undefined ? undefined : new VersionState(options.versionStore);
+    this.#sandbox = new Sandbox(options);
+  }
+
+  /** The isolate runtime: isolation mode, pool, per-tenant usage. */
+  get sandbox(): Sandbox {
+    return this.#sandbox;
+  }
+
+  /** Makes the warm pool ready before the first load (optional: it also fills itself). */
+  warm(): Promise<void> {
+    return this.#sandbox.warm({ limits: this.#policy.runtime, capabilities: this.#policy.capabilities });
+  }
+
+  /** Disposes every component this loader loaded and every isolate it keeps warm. */
+  close(): void {
+    this.#sandbox.close();
   }
 
   get policy(): Policy {
@@ -163,7 +184,7 @@ export class Loader {
   }
 
   #instantiate(record: ComponentRecord): Promise<SandboxedComponent> {
-    return SandboxedComponent.create(record, {
+    return this.#sandbox.instantiate(record, {
       limits: this.#policy.runtime,
       capabilities: this.#policy.capabilities,
       readArtifact: artifactReader(record, this.#options.blobDir),
@@ -172,10 +193,10 @@ export class Loader {
   }
 }
 
-/** One-shot load with a fresh loader (no state shared with other loads). */
+/** One-shot load with a fresh loader (no state shared with other loads, no warm pool). */
 export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
   const { tenant, now, ...loaderOptions } = options;
-  return new Loader(loaderOptions).load(envelopeBytes, { ...(tenant !== undefined ? { tenant } : {}), ...(now !== undefined ? { now } : {}) });
+  return new Loader({ poolSize: 0, ...loaderOptions }).load(envelopeBytes, { ...(tenant !== undefined ? { tenant } : {}), ...(now !== undefined ? { now } : {}) });
 }
 
 /** Returns a function giving the ms since it was last called. */

@@ -10,6 +10,7 @@ export type SandboxErrorCode =
   | 'METHOD_NOT_FOUND'
   | 'EXPORT_NOT_FOUND'
   | 'COMPILE_FAILED'
+  | 'TENANT_LIMIT'
   | 'DISPOSED';
 
 /** A limit stopped the component, or the sandbox could not run it as asked (exit 13). */

@@ -1,0 +1,110 @@
+import ivm from 'isolated-vm';
+import type { ComponentRecord } from '../envelope/record.ts';
+import { IsoclassError } from '../errors.ts';
+import type { CapabilityName, RuntimeLimits } from '../policy/policy.ts';
+
+export interface LogEntry {
+  readonly tenant: string;
+  readonly identifier: string;
+  readonly version: number;
+  readonly line: string;
+}
+
+export const MAX_LOG_CHARS = 8 * 1024; // characters per log line
+const LOG_BURST = 100; // lines allowed at once
+const LOG_PER_SECOND = 50; // lines per second sustained
+const MAX_ARTIFACT_NAME = 200; // characters of an artifact name echoed in an error
+const MAX_ARTIFACT_MESSAGE = 500; // characters of an artifact error
+const ABSOLUTE_PATH = /(?:[A-Za-z]:)?[\\/][^\s'"()]*/g;
+
+export interface CapabilityOptions {
+  readonly record: ComponentRecord;
+  readonly limits: RuntimeLimits;
+  readonly capabilities: Readonly<Record<CapabilityName, boolean>>;
+  readonly onLog?: ((entry: LogEntry) => void) | undefined;
+  readonly readArtifact?: ((name: string) => Uint8Array) | undefined;
+  /** Starts a sleep's timer; `fire` runs when it is due (the component wakes). */
+  readonly startTimer: (id: number, delayMs: number) => void;
+}
+
+/**
+ * The host side of the capabilities a policy grants, as isolated-vm Callbacks (undefined when not
+ * granted). A callback copies and checks its arguments and never throws into the isolate: a host
+ * Error copied in would carry host file paths in its stack.
+ */
+export function hostCapabilities(options: CapabilityOptions): [ivm.Callback | undefined, ivm.Callback | undefined, ivm.Callback | undefined] {
+  const { capabilities } = options;
+  return [
+    capabilities.log ? logCallback(options) : undefined,
+    capabilities.artifacts ? artifactCallback(options) : undefined,
+    capabilities.timers ? sleepCallback(options) : undefined,
+  ];
+}
+
+function logCallback({ record, onLog }: CapabilityOptions): ivm.Callback {
+  let tokens = LOG_BURST;
+  let last = Date.now();
+  let dropped = 0;
+  return new ivm.Callback(
+    (line: unknown) => {
+      // log flooding: a component cannot drown the host's logs; excess lines are counted, not kept
+      const now = Date.now();
+      tokens = Math.min(LOG_BURST, tokens + ((now - last) / 1000) * LOG_PER_SECOND);
+      last = now;
+      if (tokens < 1) {
+        dropped++;
+        return;
+      }
+      tokens--;
+      const text = typeof line === 'string' ? line.slice(0, MAX_LOG_CHARS) : '';
+      const prefix = dropped > 0 ? `[${dropped} lines dropped by rate limit] ` : '';
+      dropped = 0;
+      try {
+        onLog?.({ tenant: record.tenant, identifier: record.identifier, version: record.version, line: prefix + text });
+      } catch {
+        // the host's log sink failing is not the component's business
+      }
+    },
+    { ignored: true },
+  );
+}
+
+function artifactCallback({ record, readArtifact }: CapabilityOptions): ivm.Callback {
+  return new ivm.Callback((name: unknown) => {
+    // never throw into the isolate: a host Error would carry host paths in its stack
+    try {
+      // reading outside the record: only the names the signed record lists are served
+      if (typeof name !== 'string' || !Object.hasOwn(record.artifacts, name)) {
+        return [false, `no artifact named ${JSON.stringify(String(name)).slice(0, MAX_ARTIFACT_NAME)}`];
+      }
+      if (readArtifact === undefined) return [false, 'artifacts are not available in this loader'];
+      // read-only: the component gets a fresh copy of the verified bytes, never the host's buffer
+      return [true, new ivm.ExternalCopy(readArtifact(name)).copyInto({ release: true })];
+    } catch (error) {
+      return [false, artifactFailure(name, error)];
+    }
+  });
+}
+
+/**
+ * Why an artifact could not be read, as the component may see it: isoclass's own reasons (a
+ * changed or missing blob) with host paths cut out; anything else only as "could not be read".
+ */
+function artifactFailure(name: unknown, error: unknown): string {
+  const what = `artifact ${JSON.stringify(String(name)).slice(0, MAX_ARTIFACT_NAME)}`;
+  if (!(error instanceof IsoclassError)) return `${what} could not be read`;
+  // host file system layout: absolute paths never reach the isolate
+  return error.message.replace(ABSOLUTE_PATH, '<host path>').slice(0, MAX_ARTIFACT_MESSAGE);
+}
+
+function sleepCallback({ limits, startTimer }: CapabilityOptions): ivm.Callback {
+  return new ivm.Callback(
+    (id: unknown, ms: unknown) => {
+      if (typeof id !== 'number') return;
+      // a timer never outlives the call deadline: past it the component is gone anyway
+      const delay = Math.min(Math.max(0, Number(ms) || 0), limits.wallMsPerCall);
+      startTimer(id, delay);
+    },
+    { ignored: true },
+  );
+}

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import ivm from 'isolated-vm';
+
+export interface CodeCacheOptions {
+  /** Total bytes of cached data kept; least recently used entries go first. */
+  readonly maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 32 * 1024 * 1024; // bytes
+
+/**
+ * V8 code cache for sources compiled into isolates, produced here and keyed by the sha256 of the
+ * exact source text, computed here.
+ *
+ * Cached data is never taken from input: V8 checks a code cache against the source's length and
+ * its own version and flags, not the source's content, so data produced for other code (or
+ * crafted: CVE-2022-39266) would run instead of the source it claims to be for. Here every entry
+ * was produced by this process's V8 from the source whose hash is its key.
+ */
+export class CodeCache {
+  readonly #maxBytes: number;
+  readonly #entries = new Map<string, { readonly data: ivm.ExternalCopy<ArrayBuffer>; readonly size: number }>();
+  #bytes = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(options: CodeCacheOptions = {}) {
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  }
+
+  /** The key for a source: its sha256, computed from the text itself. */
+  static keyOf(kind: string, source: string): string {
+    return `${kind}:${createHash('sha256').update(source).digest('hex')}`;
+  }
+
+  get(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    // most recently used last
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.data;
+  }
+
+  /** Stores data V8 produced for the source behind `key`. */
+  set(key: string, data: ivm.ExternalCopy<ArrayBuffer>): void {
+    const size = data.copy().byteLength; // once per entry
+    if (size > this.#maxBytes) return;
+    this.delete(key);
+    this.#entries.set(key, { data, size });
+    this.#bytes += size;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.size;
+      entry.data.release();
+    }
+  }
+
+  /** Forgets an entry (V8 rejected it). */
+  delete(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.size;
+    entry.data.release();
+  }
+
+  get stats(): { readonly entries: number; readonly bytes: number; readonly hits: number; readonly misses: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes, hits: this.#hits, misses: this.#misses };
+  }
+
+  clear(): void {
+    for (const entry of this.#entries.values()) entry.data.release();
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}
+
+/** Compile results carry cached data that isolated-vm's types leave out. */
+export interface CachedDataResult {
+  readonly cachedData?: ivm.ExternalCopy<ArrayBuffer>;
+  readonly cachedDataRejected?: boolean;
+}
+
+/**
+ * Compiles a module with the cache: consumes an entry when there is one, produces one when there
+ * is not (or V8 rejected it).
+ */
+export async function compileModuleCached(
+  isolate: ivm.Isolate,
+  cache: CodeCache | undefined,
+  key: string,
+  source: string,
+  filename: string,
+): Promise<ivm.Module> {
+  const cached = cache?.get(key);
+  const module = await isolate.compileModule(source, {
+    filename,
+    ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}),
+  });
+  remember(cache, key, module as unknown as CachedDataResult, cached !== undefined);
+  return module;
+}
+
+/** Same, for a script. */
+export async function compileScriptCached(isolate: ivm.Isolate, cache: CodeCache | undefined, key: string, source: string, filename: string): Promise<ivm.Script> {
+  const cached = cache?.get(key);
+  const script = await isolate.compileScript(source, {
+    filename,
+    ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}),
+  });
+  remember(cache, key, script as unknown as CachedDataResult, cached !== undefined);
+  return script;
+}
+
+function remember(cache: CodeCache | undefined, key: string, result: CachedDataResult, consumed: boolean): void {
+  if (cache === undefined) return;
+  if (consumed && result.cachedDataRejected === true) cache.delete(key);
+  if (!consumed && result.cachedData !== undefined) cache.set(key, result.cachedData);
+}

@@ -1,0 +1,172 @@
+import ivm from 'isolated-vm';
+import type { CapabilityName } from '../policy/policy.ts';
+import { CodeCache, compileModuleCached, compileScriptCached } from './code-cache.ts';
+import { PRELUDE_FILENAME, RUNTIME_FILENAME } from './prelude/names.ts';
+import { PRELUDE_SOURCE } from './prelude/source.ts';
+import { grantedCapabilities, runtimeModuleSource } from './runtime-module.ts';
+import { applyIsolateSafetyFlags } from './v8-flags.ts';
+
+/** What a prepared context is prepared for: the isolate's memory limit and the granted capabilities. */
+export interface ContextProfile {
+  /** The isolate's memory limit, MiB. */
+  readonly memoryMb: number;
+  readonly capabilities: Readonly<Record<CapabilityName, boolean>>;
+}
+
+export const SETUP_TIMEOUT_MS = 2000; // ms of CPU for the prelude and runtime module (trusted code)
+const MIB = 1024 * 1024; // bytes
+const PRELUDE_CACHE_KEY = CodeCache.keyOf('prelude', PRELUDE_SOURCE);
+
+/** Something to tell when an isolate is lost for good (V8 out of memory, a script that would not stop). */
+export type CatastrophicErrorHandler = (event: { readonly message: string; readonly tenant: string | undefined }) => void;
+
+/** Why an isolate is gone: its memory, a script that would not stop, or a dispose. */
+export type DeathKind = 'memory' | 'timeout' | 'disposed';
+export type DeathListener = (reason: string, kind: DeathKind) => void;
+
+/**
+ * One isolate and what isoclass knows about it: its owner (a tenant, once it has run anyone's
+ * code, and never another's after), its compiled prelude, and the components living in it.
+ */
+export class IsolateHost {
+  readonly isolate: ivm.Isolate;
+  readonly memoryMb: number;
+  #tenant: string | undefined;
+  #prelude: Promise<ivm.Script> | undefined;
+  #lost: string | undefined;
+  readonly #onDeath = new Set<DeathListener>();
+
+  private constructor(memoryMb: number, onCatastrophicError: CatastrophicErrorHandler | undefined) {
+    applyIsolateSafetyFlags();
+    this.memoryMb = memoryMb;
+    this.isolate = new ivm.Isolate({
+      memoryLimit: memoryMb,
+      // process abort: V8 lost control of the isolate (out of memory inside native code, or a
+      // script that did not stop 5 s after its timeout); with this handler isolated-vm parks the
+      // isolate's thread instead of aborting the process, and the isolate is written off
+      onCatastrophicError: (message: string) => {
+        this.#lost = String(message);
+        this.#died(`lost: ${this.#lost}`, /out-of-memory/i.test(this.#lost) ? 'memory' : /terminate/i.test(this.#lost) ? 'timeout' : 'disposed');
+        onCatastrophicError?.({ message: this.#lost, tenant: this.#tenant });
+      },
+    });
+  }
+
+  static create(memoryMb: number, onCatastrophicError?: CatastrophicErrorHandler): IsolateHost {
+    return new IsolateHost(memoryMb, onCatastrophicError);
+  }
+
+  /** The tenant whose code this isolate runs; undefined while it has run nobody's. */
+  get tenant(): string | undefined {
+    return this.#tenant;
+  }
+
+  /** Gives the isolate to a tenant, for good. */
+  claim(tenant: string): void {
+    // cross-tenant reuse: an isolate that ran one tenant's code never runs another's
+    if (this.#tenant !== undefined && this.#tenant !== tenant) {
+      throw new Error(`isolate of tenant "${this.#tenant}" cannot be given to tenant "${tenant}"`);
+    }
+    this.#tenant = tenant;
+  }
+
+  get lost(): string | undefined {
+    return this.#lost;
+  }
+
+  get usable(): boolean {
+    return this.#lost === undefined && !this.isolate.isDisposed;
+  }
+
+  /** Runs `listener` once when the isolate is disposed or lost; returns a function to stop listening. */
+  onDeath(listener: DeathListener): () => void {
+    this.#onDeath.add(listener);
+    return () => this.#onDeath.delete(listener);
+  }
+
+  dispose(reason: string, kind: DeathKind = 'disposed'): void {
+    if (!this.isolate.isDisposed) {
+      try {
+        this.isolate.dispose();
+      } catch {
+        // already disposed by a memory-limit failure
+      }
+    }
+    this.#died(reason, kind);
+  }
+
+  #died(reason: string, kind: DeathKind): void {
+    const listeners = [...this.#onDeath];
+    this.#onDeath.clear();
+    for (const listener of listeners) listener(reason, kind);
+  }
+
+  /** A new context with the hardened prelude run and the runtime module evaluated. */
+  async prepareContext(profile: ContextProfile, cache: CodeCache | undefined): Promise<PreparedContext> {
+    const context = await this.isolate.createContext();
+    try {
+      this.#prelude ??= compileScriptCached(this.isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME);
+      const prelude = await this.#prelude;
+      const factory = (await prelude.run(context, { reference: true, timeout: SETUP_TIMEOUT_MS })) as ivm.Reference;
+      const config = new ivm.ExternalCopy({ memoryBytes: this.memoryMb * MIB }).copyInto({ release: true });
+      const glue = (await factory.apply(undefined, [config], { timeout: SETUP_TIMEOUT_MS, result: { reference: true } })) as ivm.Reference;
+      factory.release();
+      const refs = {
+        bind: glue.getSync('bind', { reference: true }) as ivm.Reference,
+        instantiate: glue.getSync('instantiate', { reference: true }) as ivm.Reference,
+        wake: glue.getSync('wake', { reference: true }) as ivm.Reference,
+        status: glue.getSync('status', { reference: true }) as ivm.Reference,
+      };
+      glue.release();
+      const runtimeSource = runtimeModuleSource(profile.capabilities);
+      const runtimeKey = CodeCache.keyOf(`runtime:${grantedCapabilities(profile.capabilities).join(',')}`, runtimeSource);
+      const runtime = await compileModuleCached(this.isolate, cache, runtimeKey, runtimeSource, RUNTIME_FILENAME);
+      await runtime.instantiate(context, () => {
+        throw new Error('the runtime module imports nothing');
+      });
+      await runtime.evaluate({ timeout: SETUP_TIMEOUT_MS });
+      return new PreparedContext(this, context, runtime, refs, grantedCapabilities(profile.capabilities).join(','));
+    } catch (error) {
+      context.release();
+      throw error;
+    }
+  }
+}
+
+/** A context ready for one component: hardened, with the runtime module evaluated, not yet bound. */
+export class PreparedContext {
+  readonly host: IsolateHost;
+  readonly context: ivm.Context;
+  readonly runtime: ivm.Module;
+  readonly bind: ivm.Reference;
+  readonly instantiate: ivm.Reference;
+  readonly wake: ivm.Reference;
+  readonly status: ivm.Reference;
+  /** The capabilities its runtime module exports, comma-separated. */
+  readonly capabilityKey: string;
+
+  constructor(
+    host: IsolateHost,
+    context: ivm.Context,
+    runtime: ivm.Module,
+    refs: { bind: ivm.Reference; instantiate: ivm.Reference; wake: ivm.Reference; status: ivm.Reference },
+    capabilityKey: string,
+  ) {
+    this.capabilityKey = capabilityKey;
+    this.host = host;
+    this.context = context;
+    this.runtime = runtime;
+    this.bind = refs.bind;
+    this.instantiate = refs.instantiate;
+    this.wake = refs.wake;
+    this.status = refs.status;
+  }
+
+  /** Frees the context (its component's objects go with it); the isolate stays. */
+  release(): void {
+    if (this.host.isolate.isDisposed) return;
+    for (const ref of [this.bind, this.instantiate, this.wake, this.status]) ref.release();
+    this.runtime.release();
+    this.context.release();
+  }
+}

@@ -1,0 +1,222 @@
+import { RUNTIME_HANDOFF } from './names.ts';
+
+/**
+ * Prelude fragment 4 (JavaScript, runs inside the isolate): the runtime module's exports and the
+ * glue the host holds as References.
+ *
+ * The exports (`Component` and the capability functions) are left on the global object under a
+ * one-shot name that the runtime module reads and deletes when it is evaluated, which happens
+ * when the context is prepared, before any component code exists. The capability functions call
+ * host callbacks that `bind` installs later, when the context is given to one component.
+ *
+ * Outcome of a call, as the host reads it (outcome.ts):
+ *   number | boolean | null  the result itself
+ *   's' + string             a string result
+ *   'u'                      undefined
+ *   'v' + JSON               any other value, encoded (encode.ts)
+ *   'e' + JSON               the result could not be encoded {code, message}
+ *   't' + JSON               the component threw {name, message, stack}
+ *   'M' + text               the component went over its memory budget (bounds.ts)
+ *   'm' + name               no such method;  'x' + typeof: the export is not a class
+ *   'p'                      pending: the settle callback will deliver the outcome
+ *   'P'                      a synchronous call returned a promise
+ */
+export const GLUE_SOURCE = String.raw`
+let meta = freeze({ identifier: '', version: 0, tenant: '' });
+class Component {
+  constructor(params) {
+    defineProperty(this, 'params', { value: deepFreeze(params === undefined ? {} : params), enumerable: true });
+  }
+  get identifier() { return meta.identifier; }
+  get version() { return meta.version; }
+  get tenant() { return meta.tenant; }
+}
+freeze(Component.prototype);
+freeze(Component);
+
+// Host capabilities arrive as ivm Callbacks in bind(). They are never exposed: each is called only
+// from a frozen function of this realm that checks its arguments, and a host callback never
+// throws into the isolate (a host Error would carry host file paths): artifact returns [ok, value].
+let bound = false;
+let hostLog;
+let hostArtifact;
+let hostSleep;
+let hostSettle;
+let maxLogChars = 0;
+const sleepers = new MapCtor();
+let nextSleeper = 1;
+const capabilities = create(null);
+capabilities.Component = Component;
+capabilities.log = freeze(function log(...values) {
+  if (hostLog === undefined) throw new TypeErrorCtor('log() is not granted to this component');
+  let line = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let text;
+    try {
+      text = typeof v === 'string' ? v : encode(v, maxLogChars, 'log[' + i + ']');
+    } catch (e) {
+      text = '[unprintable]';
+    }
+    line += (i > 0 ? ' ' : '') + text;
+    if (line.length > maxLogChars) break;
+  }
+  hostLog(clip(line, maxLogChars));
+});
+capabilities.artifact = freeze(function artifact(name) {
+  if (hostArtifact === undefined) throw new TypeErrorCtor('artifact() is not granted to this component');
+  if (typeof name !== 'string') throw new TypeErrorCtor('artifact(name) takes the artifact name as a string');
+  const outcome = hostArtifact(name);
+  if (outcome[0] !== true) throw new ErrorCtor(StringCtor(outcome[1]));
+  return outcome[1];
+});
+capabilities.sleep = freeze(function sleep(ms) {
+  if (hostSleep === undefined) throw new TypeErrorCtor('sleep() is not granted to this component');
+  if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeErrorCtor('sleep(ms) takes a non-negative number of milliseconds');
+  const id = nextSleeper++;
+  return new PromiseCtor((resolve) => {
+    apply(mapSet, sleepers, [id, resolve]);
+    hostSleep(id, ms);
+  });
+});
+// read once by the runtime module, which deletes it before any component code runs
+defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configurable: true });
+
+/** Gives this context to one component: its identity and the host callbacks. Once only. */
+function bind(allegedMeta, log, artifact, sleep, settle, logChars) {
+  if (bound) throw new TypeErrorCtor('isoclass: context already bound');
+  bound = true;
+  meta = freeze({ identifier: StringCtor(allegedMeta.identifier), version: +allegedMeta.version, tenant: StringCtor(allegedMeta.tenant) });
+  hostLog = log;
+  hostArtifact = artifact;
+  hostSleep = sleep;
+  hostSettle = settle;
+  maxLogChars = +logChars;
+}
+
+/** Called by the host when a sleep's timer fires. */
+function wake(id) {
+  const resolve = apply(mapGet, sleepers, [id]);
+  if (resolve === undefined) return;
+  apply(mapDelete, sleepers, [id]);
+  resolve();
+}
+
+/** Why the component is over its memory budget ('' while it is not). */
+function status() {
+  return poisoned;
+}
+
+const RangeErrorPrototype = RangeErrorCtor.prototype;
+// V8's own message when the isolate's allocator refuses an ArrayBuffer
+const ALLOCATION_FAILED = 'Array buffer allocation failed';
+function isAllocationFailure(thrown) {
+  try {
+    return typeof thrown === 'object' && thrown !== null && getPrototypeOf(thrown) === RangeErrorPrototype && thrown.message === ALLOCATION_FAILED;
+  } catch (e) {
+    return false;
+  }
+}
+function budgetOr(outcome) {
+  return poisoned === '' ? outcome : 'M' + poisoned;
+}
+function outcomeOf(value, maxResultChars) {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  if (value === undefined) return 'u';
+  if (typeof value === 'string') {
+    if (value.length + 2 > maxResultChars) return 'e' + stringify({ code: 'RESULT_TOO_LARGE', message: 'the result is a string of ' + value.length + ' characters, over the limit of ' + maxResultChars });
+    return 's' + value;
+  }
+  try {
+    return 'v' + encode(value, maxResultChars, 'result');
+  } catch (e) {
+    if (e instanceof EncodeFailure) return 'e' + stringify({ code: e.code, message: e.message });
+    return thrownOutcome(e);
+  }
+}
+function thrownOutcome(thrown) {
+  // an ArrayBuffer larger than the memory limit ends like any other memory bomb
+  if (isAllocationFailure(thrown) && poisoned === '') poisoned = 'an ArrayBuffer allocation';
+  return 't' + describeThrown(thrown);
+}
+
+// Only methods the component's own classes define are callable: not Object.prototype's
+// (toString, __defineGetter__, ...), not the constructor, and no getter is invoked to find one.
+function findMethod(instance, name) {
+  if (typeof name !== 'string' || name === 'constructor') return undefined;
+  for (let p = instance; p !== null && p !== ObjectPrototype && p !== Component.prototype; p = getPrototypeOf(p)) {
+    const desc = getOwnPropertyDescriptor(p, name);
+    if (desc !== undefined) return 'value' in desc && typeof desc.value === 'function' ? desc.value : undefined;
+  }
+  return undefined;
+}
+function noop() {}
+const RECENT_OUTCOMES = 64; // calls whose outcome take() can still return
+const mapKeys = MapPrototype.keys;
+function recentFirstKey(map) {
+  return apply(mapKeys, map, []).next().value;
+}
+
+/**
+ * Constructs the component and returns the function the host calls it through, or an outcome
+ * string if it could not be constructed.
+ */
+function instantiate(exported, params, maxResultChars) {
+  if (poisoned !== '') return 'M' + poisoned;
+  if (typeof exported !== 'function') return 'x' + typeof exported;
+  let instance;
+  try {
+    instance = construct(exported, [deepFreeze(params)]);
+  } catch (e) {
+    return budgetOr(thrownOutcome(e));
+  }
+  if (poisoned !== '') return 'M' + poisoned;
+  // outcomes of recent calls, for take(): bounded, oldest first out
+  const recent = new MapCtor();
+  function remember(callId, outcome) {
+    apply(mapSet, recent, [callId, outcome]);
+    if (recent.size > RECENT_OUTCOMES) apply(mapDelete, recent, [recentFirstKey(recent)]);
+    return outcome;
+  }
+  function settle(callId, outcome) {
+    remember(callId, outcome);
+    hostSettle(callId, outcome);
+  }
+  function call(method, args, callId, sync) {
+    let result;
+    try {
+      const fn = findMethod(instance, method);
+      if (fn === undefined) return remember(callId, 'm' + method);
+      result = apply(fn, instance, args);
+    } catch (e) {
+      return remember(callId, budgetOr(thrownOutcome(e)));
+    }
+    if (isPromise(result)) {
+      try {
+        if (sync) {
+          // nobody will wait for it: its rejection must not surface in another call
+          apply(promiseThen, result, [noop, noop]);
+          return remember(callId, budgetOr('P'));
+        }
+        apply(promiseThen, result, [
+          (value) => settle(callId, budgetOr(outcomeOf(value, maxResultChars))),
+          (thrown) => settle(callId, budgetOr(thrownOutcome(thrown))),
+        ]);
+      } catch (e) {
+        return remember(callId, budgetOr(thrownOutcome(e)));
+      }
+      return budgetOr('p');
+    }
+    return remember(callId, budgetOr(outcomeOf(result, maxResultChars)));
+  }
+  /**
+   * The outcome of a call whose task result the host lost: an unhandled rejection raised in the
+   * same task replaces the task's result with that rejection (isolated-vm). 'p' if still pending.
+   */
+  function take(callId) {
+    const outcome = apply(mapGet, recent, [callId]);
+    return outcome === undefined ? 'p' : outcome;
+  }
+  return freeze({ call: freeze(call), take: freeze(take) });
+}
+`;

@@ -1,0 +1,131 @@
+/**
+ * Prelude fragment 5 (JavaScript, runs inside the isolate): the hardened realm.
+ *
+ *  - no run-time code generation: eval is deleted; the Function constructor and its hidden async,
+ *    generator and async-generator cousins are replaced by throwing ones on their prototypes;
+ *  - no WebAssembly (compiles bytes), SharedArrayBuffer and Atomics (shared memory, timers for
+ *    side channels) and console;
+ *  - every intrinsic reachable from the global object or a hidden intrinsic frozen, so nothing a
+ *    component does to Object.prototype, Array.prototype, ... is seen by the glue or the runtime.
+ */
+import { RUNTIME_HANDOFF } from './names.ts';
+
+export const HARDEN_SOURCE = String.raw`
+// ---- no code generation at run time --------------------------------------------------------
+// Without this the static policy means nothing: x[k] with k = "constructor" would reach
+// Function and compile any string. Each constructor is replaced, on its prototype, by one that
+// throws; instanceof keeps working because the replacement shares the prototype.
+const hiddenConstructors = [
+  ['Function', Function],
+  ['AsyncFunction', getPrototypeOf(async function () {}).constructor],
+  ['GeneratorFunction', getPrototypeOf(function* () {}).constructor],
+  ['AsyncGeneratorFunction', getPrototypeOf(async function* () {}).constructor],
+];
+const hiddenRoots = [];
+let tamedFunction;
+for (const [name, Ctor] of hiddenConstructors) {
+  const proto = Ctor.prototype;
+  const tamed = function () {
+    throw new TypeErrorCtor(name + ' constructor is disabled: isoclass components cannot generate code at run time');
+  };
+  defineProperty(tamed, 'name', { value: name });
+  defineProperty(tamed, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
+  defineProperty(proto, 'constructor', { value: tamed, writable: false, enumerable: false, configurable: false });
+  if (name === 'Function') tamedFunction = tamed;
+  hiddenRoots.push(tamed, proto, Ctor);
+}
+defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerable: false, configurable: false });
+// eval compiles strings; WebAssembly compiles bytes; SharedArrayBuffer and Atomics give shared
+// memory and high-resolution timers (Spectre-class side channels); console is a host-ish object
+// no component needs.
+for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console']) delete G[name];
+
+// ---- let code assign own properties that shadow frozen intrinsic ones -------------------
+// Freezing turns "obj.toString = f" and "this.name = 'MyError'" into TypeErrors (the override
+// mistake). These accessors keep such assignments working on the instance, never the intrinsic.
+function enableOverride(object, key) {
+  const desc = getOwnPropertyDescriptor(object, key);
+  if (desc === undefined || !('value' in desc) || !desc.configurable) return;
+  const value = desc.value;
+  defineProperty(object, key, {
+    get() { return value; },
+    set(newValue) {
+      if (this === object) throw new TypeErrorCtor('Cannot assign to ' + StringCtor(key) + ' of a frozen intrinsic');
+      defineProperty(this, key, { value: newValue, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: desc.enumerable,
+    configurable: false,
+  });
+}
+for (const key of ['toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'constructor']) {
+  enableOverride(ObjectPrototype, key);
+}
+for (const E of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]) {
+  for (const key of ['name', 'message', 'toString', 'constructor']) enableOverride(E.prototype, key);
+}
+enableOverride(Function.prototype, 'toString');
+enableOverride(ArrayPrototype, 'toString');
+
+// ---- freeze the intrinsics --------------------------------------------------------------
+// Prototype pollution: nothing a component does to Object.prototype, Array.prototype, ... is
+// seen by the glue, the runtime or (in a shared isolate) any other component.
+const ArrayIteratorPrototype = getPrototypeOf([][SymbolIterator]());
+const roots = [
+  ...hiddenRoots,
+  ArrayIteratorPrototype,
+  getPrototypeOf(ArrayIteratorPrototype),
+  getPrototypeOf(new MapCtor()[SymbolIterator]()),
+  getPrototypeOf(new SetCtor()[SymbolIterator]()),
+  getPrototypeOf(''[SymbolIterator]()),
+  getPrototypeOf(/a/[Symbol.matchAll]('')),
+  getPrototypeOf((function* () {})()),
+  getPrototypeOf(getPrototypeOf((async function* () {})())),
+  getPrototypeOf(Uint8Array),
+  getOwnPropertyDescriptor(Function.prototype, 'caller').get,
+];
+if (typeof Iterator === 'function' && typeof Iterator.from === 'function') {
+  roots.push(getPrototypeOf([].values().map((x) => x)));
+  roots.push(getPrototypeOf(Iterator.from({ next() { return { done: true }; } })));
+}
+if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
+  const segments = new Intl.Segmenter().segment('');
+  roots.push(getPrototypeOf(segments), getPrototypeOf(segments[SymbolIterator]()));
+}
+const globalDescriptors = getOwnPropertyDescriptors(G);
+for (const key of ownKeys(globalDescriptors)) {
+  const desc = globalDescriptors[key];
+  if ('value' in desc) {
+    roots.push(desc.value);
+    // the intrinsics' names stay bound to the intrinsics (the runtime module deletes its handoff)
+    if (desc.configurable && key !== '${RUNTIME_HANDOFF}') defineProperty(G, key, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
+  } else {
+    roots.push(desc.get, desc.set);
+  }
+}
+// One walk over every object reachable from the roots through prototypes and own properties.
+// Builtin functions' own name and length are primitives and are not looked at (most of the
+// objects here are such functions; skipping them halves the cost of the walk).
+const seen = new SetCtor();
+const stack = roots;
+while (stack.length > 0) {
+  const value = stack.pop();
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
+  if (value === G || apply(setHas, seen, [value])) continue;
+  apply(setAdd, seen, [value]);
+  freeze(value);
+  stack.push(getPrototypeOf(value));
+  const keys = ownKeys(value);
+  const isFunction = typeof value === 'function';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (isFunction && (key === 'length' || key === 'name')) continue;
+    const desc = getOwnPropertyDescriptor(value, key);
+    if ('value' in desc) {
+      const v = desc.value;
+      if ((typeof v === 'object' && v !== null) || typeof v === 'function') stack.push(v);
+    } else {
+      stack.push(desc.get, desc.set);
+    }
+  }
+}
+`;

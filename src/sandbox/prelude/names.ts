@@ -1,0 +1,4 @@
+/** Script names the isolate reports in stack traces, and the runtime module's one-shot global. */
+export const PRELUDE_FILENAME = 'isoclass:prelude';
+export const RUNTIME_FILENAME = 'isoclass:runtime';
+export const RUNTIME_HANDOFF = '__isoclass_runtime_handoff__';

@@ -1,0 +1,35 @@
+import { BOUNDS_SOURCE } from './bounds.ts';
+import { CAPTURE_SOURCE } from './capture.ts';
+import { ENCODE_SOURCE } from './encode.ts';
+import { GLUE_SOURCE } from './glue.ts';
+import { HARDEN_SOURCE } from './harden.ts';
+
+/** What the prelude needs to know about the isolate it runs in. */
+export interface PreludeConfig {
+  /** The isolate's memory limit, bytes: the budget the bounded builtins enforce. */
+  readonly memoryBytes: number;
+}
+
+/**
+ * The script that runs first in every component context, before any component code. Evaluating
+ * it yields a function; the host calls it once with a {@link PreludeConfig} and gets the glue
+ * (`bind`, `instantiate`, `wake`, `status`), which it holds as References. In order:
+ *
+ *  1. capture.ts  the intrinsics the rest relies on, captured before anything is changed;
+ *  2. bounds.ts   builtins bounded by the memory budget (native loops have no interrupt checks);
+ *  3. encode.ts   how results leave the isolate (own data properties only, size-limited);
+ *  4. glue.ts     Component, the capabilities, and the glue;
+ *  5. harden.ts   no code generation, no shared memory or proxies, every intrinsic frozen
+ *                 (last, so the wrappers and the glue's exports are frozen too).
+ *
+ * Written as plain JavaScript: it runs inside the isolate, not in Node.
+ */
+export const PRELUDE_SOURCE = `(function isoclassPrelude(config) {
+'use strict';
+${CAPTURE_SOURCE}
+${BOUNDS_SOURCE}
+${ENCODE_SOURCE}
+${GLUE_SOURCE}
+${HARDEN_SOURCE}
+return freeze({ bind, instantiate, wake, status });
+})`;

@@ -1,0 +1,237 @@
+import type { ComponentRecord } from '../envelope/record.ts';
+import { CodeCache } from './code-cache.ts';
+import { SandboxedComponent, type SandboxOptions } from './component.ts';
+import { SandboxError } from './errors.ts';
+import { IsolateHost, type CatastrophicErrorHandler, type ContextProfile, type PreparedContext } from './isolate-host.ts';
+import { IsolatePool } from './isolate-pool.ts';
+import { grantedCapabilities } from './runtime-module.ts';
+import { TenantBook, type Release, type TenantLimits } from './tenants.ts';
+
+/**
+ * How components are placed in isolates:
+ *  - `isolate`: every component in an isolate of its own (the default; a limit hit by one
+ *    component ends only that component);
+ *  - `tenant`: the components of one tenant share one isolate, each in its own hardened context
+ *    (far less memory per idle component; a limit hit by one component ends its tenant's isolate,
+ *    and all the tenant's components in it report DISPOSED). Tenants never share an isolate.
+ */
+export type IsolationMode = 'isolate' | 'tenant';
+
+export interface SandboxRuntimeOptions {
+  readonly isolation?: IsolationMode;
+  /** Warm isolates kept ready per runtime profile (`isolate` mode); 0 for none. */
+  readonly poolSize?: number;
+  readonly tenantLimits?: Partial<TenantLimits>;
+  /** Memory limit of a tenant's shared isolate (`tenant` mode), MiB. */
+  readonly tenantIsolateMemoryMb?: number;
+  /** V8 code cache keyed by source sha256 (default: one per sandbox; `false` for none). */
+  readonly codeCache?: CodeCache | false;
+  /** Told when V8 loses control of an isolate; the process should then be drained and restarted. */
+  readonly onCatastrophicError?: CatastrophicErrorHandler;
+}
+
+const DEFAULT_POOL_SIZE = 2; // isolates
+const DEFAULT_TENANT_ISOLATE_MEMORY_MB = 256; // MiB
+
+interface TenantIsolate {
+  readonly host: IsolateHost;
+  readonly release: Release;
+  /** A context prepared ahead for the tenant's next component. */
+  spare: Promise<PreparedContext> | undefined;
+}
+
+/**
+ * The isolate runtime a loader owns: where components are placed (their own isolate, or their
+ * tenant's), the pool of warm isolates, the code cache and the per-tenant limits.
+ */
+export class Sandbox {
+  readonly isolation: IsolationMode;
+  readonly #poolSize: number;
+  readonly #tenantIsolateMemoryMb: number;
+  readonly #cache: CodeCache | undefined;
+  readonly #onCatastrophicError: CatastrophicErrorHandler;
+  readonly #book: TenantBook;
+  readonly #pools = new Map<string, IsolatePool>();
+  readonly #tenantIsolates = new Map<string, TenantIsolate>();
+  readonly #live = new Set<SandboxedComponent>();
+  #closed = false;
+
+  constructor(options: SandboxRuntimeOptions = {}) {
+    this.isolation = options.isolation ?? 'isolate';
+    if (this.isolation !== 'isolate' && this.isolation !== 'tenant') throw new TypeError(`isolation must be "isolate" or "tenant"`);
+    this.#poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    if (!Number.isInteger(this.#poolSize) || this.#poolSize < 0) throw new TypeError('poolSize must be a non-negative integer');
+    this.#tenantIsolateMemoryMb = options.tenantIsolateMemoryMb ?? DEFAULT_TENANT_ISOLATE_MEMORY_MB;
+    if (!Number.isInteger(this.#tenantIsolateMemoryMb) || this.#tenantIsolateMemoryMb < 8) throw new TypeError('tenantIsolateMemoryMb must be an integer of at least 8');
+    this.#cache = options.codeCache === false ? undefined : (options.codeCache ?? new CodeCache());
+    this.#book = new TenantBook(options.tenantLimits);
+    const report = options.onCatastrophicError ?? defaultCatastrophicReport;
+    this.#onCatastrophicError = (event) => {
+      if (event.tenant !== undefined) this.#book.recordCatastrophe(event.tenant);
+      report(event);
+    };
+  }
+
+  get tenantLimits(): TenantLimits {
+    return this.#book.limits;
+  }
+
+  /** What a tenant holds now, and how many of its isolates V8 lost. */
+  usage(tenant: string): { readonly isolates: number; readonly memoryMb: number; readonly components: number; readonly catastrophes: number } {
+    return this.#book.usage(tenant);
+  }
+
+  get liveComponents(): number {
+    return this.#live.size;
+  }
+
+  /** Fills the pool for a profile ahead of the first load (`isolate` mode). */
+  async warm(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): Promise<void> {
+    if (this.isolation !== 'isolate' || this.#poolSize === 0) return;
+    await this.#pool(profileOf(options)).whenFilled();
+  }
+
+  /** Stage 4: the component instantiated in an isolate its tenant owns. */
+  async instantiate(record: ComponentRecord, options: SandboxOptions): Promise<SandboxedComponent> {
+    if (this.#closed) throw new SandboxError('DISPOSED', 'this loader is closed');
+    const releaseComponent = this.#book.reserveComponent(record.tenant);
+    let component: SandboxedComponent;
+    try {
+      component = this.isolation === 'tenant' ? await this.#inTenantIsolate(record, options, releaseComponent) : await this.#inOwnIsolate(record, options, releaseComponent);
+    } catch (error) {
+      releaseComponent();
+      throw error;
+    }
+    this.#live.add(component);
+    return component;
+  }
+
+  /** Disposes every component, pooled and tenant isolate. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    for (const component of this.#live) component.dispose('the loader was closed');
+    this.#live.clear();
+    for (const pool of this.#pools.values()) pool.close();
+    this.#pools.clear();
+    for (const tenantIsolate of this.#tenantIsolates.values()) tenantIsolate.host.dispose('the loader was closed');
+    this.#tenantIsolates.clear();
+  }
+
+  async #inOwnIsolate(record: ComponentRecord, options: SandboxOptions, releaseComponent: Release): Promise<SandboxedComponent> {
+    const profile = profileOf(options);
+    const releaseIsolate = this.#book.reserveIsolate(record.tenant, profile.memoryMb);
+    let prepared: PreparedContext | undefined;
+    try {
+      prepared = this.#poolSize > 0 ? this.#pool(profile).take() : undefined;
+      if (prepared === undefined) {
+        const host = IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
+        try {
+          prepared = await host.prepareContext(profile, this.#cache);
+        } catch (error) {
+          host.dispose('preparing the context failed');
+          throw error;
+        }
+      }
+    } catch (error) {
+      releaseIsolate();
+      throw error;
+    }
+    let component: SandboxedComponent | undefined;
+    // the isolate is this component's: when the component goes, so do the isolate and the reservations
+    component = await SandboxedComponent.load(
+      record,
+      options,
+      {
+        prepared,
+        shared: false,
+        onGone: () =>
+          this.#gone(component, () => {
+            releaseIsolate();
+            releaseComponent();
+          }),
+      },
+      this.#cache,
+    );
+    return component;
+  }
+
+  async #inTenantIsolate(record: ComponentRecord, options: SandboxOptions, releaseComponent: Release): Promise<SandboxedComponent> {
+    const tenantIsolate = this.#tenantIsolate(record.tenant);
+    const profile = { memoryMb: this.#tenantIsolateMemoryMb, capabilities: options.capabilities };
+    let prepared: PreparedContext;
+    try {
+      const spare = tenantIsolate.spare;
+      tenantIsolate.spare = undefined;
+      prepared = spare !== undefined ? await spare : await tenantIsolate.host.prepareContext(profile, this.#cache);
+    } catch (error) {
+      // a spare made for another capability set, or an isolate that died meanwhile: prepare anew
+      if (!tenantIsolate.host.usable) throw new SandboxError('DISPOSED', `tenant "${record.tenant}"'s isolate died while a component was loading; load it again`, { cause: error });
+      prepared = await tenantIsolate.host.prepareContext(profile, this.#cache);
+    }
+    if (!sameCapabilities(prepared, options)) {
+      prepared.release();
+      prepared = await tenantIsolate.host.prepareContext(profile, this.#cache);
+    }
+    const sandboxOptions = { ...options, limits: { ...options.limits, memoryMb: this.#tenantIsolateMemoryMb } };
+    let component: SandboxedComponent | undefined;
+    component = await SandboxedComponent.load(record, sandboxOptions, { prepared, shared: true, onGone: () => this.#gone(component, releaseComponent) }, this.#cache);
+    // the tenant's next component finds its context ready
+    if (tenantIsolate.host.usable && !this.#closed) {
+      const spare = tenantIsolate.host.prepareContext(profile, this.#cache);
+      spare.catch(() => {});
+      tenantIsolate.spare = spare;
+    }
+    return component;
+  }
+
+  /** The tenant's shared isolate; a disposed or lost one is replaced. */
+  #tenantIsolate(tenant: string): TenantIsolate {
+    const existing = this.#tenantIsolates.get(tenant);
+    if (existing !== undefined && existing.host.usable) return existing;
+    if (existing !== undefined) this.#forgetTenantIsolate(tenant, existing);
+    const release = this.#book.reserveIsolate(tenant, this.#tenantIsolateMemoryMb);
+    const host = IsolateHost.create(this.#tenantIsolateMemoryMb, this.#onCatastrophicError);
+    host.claim(tenant);
+    const tenantIsolate: TenantIsolate = { host, release, spare: undefined };
+    host.onDeath(() => this.#forgetTenantIsolate(tenant, tenantIsolate));
+    this.#tenantIsolates.set(tenant, tenantIsolate);
+    return tenantIsolate;
+  }
+
+  #forgetTenantIsolate(tenant: string, tenantIsolate: TenantIsolate): void {
+    if (this.#tenantIsolates.get(tenant) === tenantIsolate) this.#tenantIsolates.delete(tenant);
+    tenantIsolate.release();
+  }
+
+  #pool(profile: ContextProfile): IsolatePool {
+    const key = profileKey(profile);
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new IsolatePool(profile, this.#poolSize, this.#cache, this.#onCatastrophicError);
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  #gone(component: SandboxedComponent | undefined, release: () => void): void {
+    if (component !== undefined) this.#live.delete(component);
+    release();
+  }
+}
+
+/** Without a handler: a process warning, so the event is never silent. */
+function defaultCatastrophicReport(event: { readonly message: string; readonly tenant: string | undefined }): void {
+  process.emitWarning(`isoclass: V8 lost an isolate of tenant "${event.tenant ?? '(none)'}" for good: ${event.message}. Its thread and memory are not reclaimed; drain and restart the process when convenient.`, 'IsoclassCatastrophicError');
+}
+
+function sameCapabilities(prepared: PreparedContext, options: SandboxOptions): boolean {
+  return prepared.capabilityKey === grantedCapabilities(options.capabilities).join(',');
+}
+
+function profileOf(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): ContextProfile {
+  return { memoryMb: options.limits.memoryMb, capabilities: options.capabilities };
+}
+
+function profileKey(profile: ContextProfile): string {
+  return `${profile.memoryMb}:${grantedCapabilities(profile.capabilities).join(',')}`;
+}
