@@ -82,6 +82,8 @@ const roots = [
   getPrototypeOf(getPrototypeOf((async function* () {})())),
   getPrototypeOf(Uint8Array),
   getOwnPropertyDescriptor(Function.prototype, 'caller').get,
+  // the global object stays extensible (a component's globals are its own), its prototype does not
+  getPrototypeOf(G),
 ];
 if (typeof Iterator === 'function' && typeof Iterator.from === 'function') {
   roots.push(getPrototypeOf([].values().map((x) => x)));

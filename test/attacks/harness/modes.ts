@@ -3,7 +3,8 @@
  * sandbox-only policy (parse and limits only: the isolate alone is the boundary).
  */
 import type { ComponentRecord } from '../../../src/envelope/record.ts';
-import { Loader, type LoadedComponent } from '../../../src/loader.ts';
+import { createHash } from 'node:crypto';
+import { Loader, type LoadedComponent, type LoaderOptions } from '../../../src/loader.ts';
 import { loadPolicy, type Policy } from '../../../src/policy/policy.ts';
 import type { RuntimeLimits } from '../../../src/policy/policy.ts';
 import { makeEnvelope, makeRecord, testTrust } from '../../helpers.ts';
@@ -25,23 +26,30 @@ export function sandboxOnly(limits: RuntimeLimits = ATTACK_LIMITS): Policy {
 }
 
 /** A loader for the mode: a fresh isolate per load, one from the warm pool, or the tenant's shared isolate. */
-export function loaderFor(mode: Mode, policy: Policy = sandboxOnly()): Loader {
+export function loaderFor(mode: Mode, policy: Policy = sandboxOnly(), extra: Partial<LoaderOptions> = {}): Loader {
+  const base = { trust: testTrust(), policy, ...extra };
   switch (mode) {
     case 'fresh':
-      return new Loader({ trust: testTrust(), policy, poolSize: 0 });
+      return new Loader({ ...base, poolSize: 0 });
     case 'pooled':
-      return new Loader({ trust: testTrust(), policy, poolSize: 2 });
+      return new Loader({ ...base, poolSize: 2 });
     case 'tenant':
-      return new Loader({ trust: testTrust(), policy, isolation: 'tenant', tenantIsolateMemoryMb: TENANT_ISOLATE_MB, poolSize: 0 });
+      return new Loader({ ...base, isolation: 'tenant', tenantIsolateMemoryMb: TENANT_ISOLATE_MB, poolSize: 0 });
   }
 }
+
+/** The artifact every attack component is given: three bytes, inline in the signed record. */
+const ARTIFACT = Buffer.from([1, 2, 3]);
+const ARTIFACTS: ComponentRecord['artifacts'] = {
+  data: { sha256: createHash('sha256').update(ARTIFACT).digest('hex'), size: ARTIFACT.byteLength, mediaType: 'application/octet-stream', data: ARTIFACT.toString('base64') },
+};
 
 let serial = 0;
 
 /** Signs `source` as a component of `tenant` and loads it. */
 export function loadSource(loader: Loader, source: string, tenant = 'acme', params: ComponentRecord['params'] = {}): Promise<LoadedComponent> {
   serial++;
-  const record = makeRecord(source, { identifier: `attack-${serial}`, tenant, params });
+  const record = makeRecord(source, { identifier: `attack-${serial}`, tenant, params, artifacts: ARTIFACTS });
   return loader.load(makeEnvelope(record), { tenant });
 }
 
