@@ -82,6 +82,8 @@ export class Loader {
   readonly #verificationCache: VerificationCache | undefined;
   readonly #versions: VersionState | undefined;
   readonly #sandbox: Sandbox;
+  /** sha256 of sources that passed this loader's policy. */
+  readonly #validated = new Set<string>();
 
   constructor(options: LoaderOptions) {
     this.#options = options;
@@ -180,7 +182,12 @@ export class Loader {
   }
 
   #validate(record: ComponentRecord): void {
+    // a verdict is a function of the source and this loader's policy (fixed for its life); the
+    // source is named by its sha256, which decode checked against the source itself
+    if (this.#validated.has(record.code.sha256)) return;
     validateSource(record.code.source, this.#policy);
+    if (this.#validated.size >= MAX_VALIDATED_SOURCES) this.#validated.clear();
+    this.#validated.add(record.code.sha256);
   }
 
   #instantiate(record: ComponentRecord): Promise<SandboxedComponent> {
@@ -192,6 +199,8 @@ export class Loader {
     });
   }
 }
+
+const MAX_VALIDATED_SOURCES = 4096; // sources whose policy verdict a loader remembers
 
 /** One-shot load with a fresh loader (no state shared with other loads, no warm pool). */
 export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {

@@ -20,33 +20,53 @@ const ABSOLUTE_PATH = /(?:[A-Za-z]:)?[\\/][^\s'"()]*/g;
 export interface CapabilityOptions {
   readonly record: ComponentRecord;
   readonly limits: RuntimeLimits;
-  readonly capabilities: Readonly<Record<CapabilityName, boolean>>;
   readonly onLog?: ((entry: LogEntry) => void) | undefined;
   readonly readArtifact?: ((name: string) => Uint8Array) | undefined;
-  /** Starts a sleep's timer; `fire` runs when it is due (the component wakes). */
+  /** Starts a sleep's timer (the component wakes when it fires). */
   readonly startTimer: (id: number, delayMs: number) => void;
+  /** Delivers the outcome of an async call. */
+  readonly settle: (callId: unknown, outcome: unknown) => void;
 }
 
 /**
- * The host side of the capabilities a policy grants, as isolated-vm Callbacks (undefined when not
- * granted). A callback copies and checks its arguments and never throws into the isolate: a host
- * Error copied in would carry host file paths in its stack.
+ * Where a prepared context's callbacks lead. A context is prepared (its callbacks made and handed
+ * to the prelude) before anyone knows which component it will serve; loading the component fills
+ * these slots, on the host, without entering the isolate.
  */
-export function hostCapabilities(options: CapabilityOptions): [ivm.Callback | undefined, ivm.Callback | undefined, ivm.Callback | undefined] {
-  const { capabilities } = options;
+export interface CapabilitySlots {
+  log?: (line: unknown) => void;
+  artifact?: (name: unknown) => [boolean, unknown];
+  sleep?: (id: unknown, ms: unknown) => void;
+  settle?: (callId: unknown, outcome: unknown) => void;
+}
+
+/**
+ * The isolated-vm Callbacks a context gets for the capabilities a policy grants (undefined when not
+ * granted) and the settle channel, each leading to a slot. A callback copies its arguments (ivm does)
+ * and never throws into the isolate: a host Error copied in would carry host file paths in its stack.
+ */
+export function capabilityCallbacks(
+  slots: CapabilitySlots,
+  capabilities: Readonly<Record<CapabilityName, boolean>>,
+): [ivm.Callback | undefined, ivm.Callback | undefined, ivm.Callback | undefined, ivm.Callback] {
   return [
-    capabilities.log ? logCallback(options) : undefined,
-    capabilities.artifacts ? artifactCallback(options) : undefined,
-    capabilities.timers ? sleepCallback(options) : undefined,
+    capabilities.log ? new ivm.Callback((line: unknown) => slots.log?.(line), { ignored: true }) : undefined,
+    capabilities.artifacts ? new ivm.Callback((name: unknown) => slots.artifact?.(name) ?? [false, 'artifacts are not available']) : undefined,
+    capabilities.timers ? new ivm.Callback((id: unknown, ms: unknown) => slots.sleep?.(id, ms), { ignored: true }) : undefined,
+    new ivm.Callback((callId: unknown, outcome: unknown) => slots.settle?.(callId, outcome), { ignored: true }),
   ];
 }
 
-function logCallback({ record, onLog }: CapabilityOptions): ivm.Callback {
+/** The host side of the capabilities, for one component: what its slots are filled with. */
+export function capabilityHandlers(options: CapabilityOptions): Required<CapabilitySlots> {
+  return { log: logHandler(options), artifact: artifactHandler(options), sleep: sleepHandler(options), settle: options.settle };
+}
+
+function logHandler({ record, onLog }: CapabilityOptions): (line: unknown) => void {
   let tokens = LOG_BURST;
   let last = Date.now();
   let dropped = 0;
-  return new ivm.Callback(
-    (line: unknown) => {
+  return (line: unknown) => {
       // log flooding: a component cannot drown the host's logs; excess lines are counted, not kept
       const now = Date.now();
       tokens = Math.min(LOG_BURST, tokens + ((now - last) / 1000) * LOG_PER_SECOND);
@@ -64,13 +84,11 @@ function logCallback({ record, onLog }: CapabilityOptions): ivm.Callback {
       } catch {
         // the host's log sink failing is not the component's business
       }
-    },
-    { ignored: true },
-  );
+  };
 }
 
-function artifactCallback({ record, readArtifact }: CapabilityOptions): ivm.Callback {
-  return new ivm.Callback((name: unknown) => {
+function artifactHandler({ record, readArtifact }: CapabilityOptions): (name: unknown) => [boolean, unknown] {
+  return (name: unknown) => {
     // never throw into the isolate: a host Error would carry host paths in its stack
     try {
       // reading outside the record: only the names the signed record lists are served
@@ -83,7 +101,7 @@ function artifactCallback({ record, readArtifact }: CapabilityOptions): ivm.Call
     } catch (error) {
       return [false, artifactFailure(name, error)];
     }
-  });
+  };
 }
 
 /**
@@ -97,14 +115,11 @@ function artifactFailure(name: unknown, error: unknown): string {
   return error.message.replace(ABSOLUTE_PATH, '<host path>').slice(0, MAX_ARTIFACT_MESSAGE);
 }
 
-function sleepCallback({ limits, startTimer }: CapabilityOptions): ivm.Callback {
-  return new ivm.Callback(
-    (id: unknown, ms: unknown) => {
-      if (typeof id !== 'number') return;
-      // a timer never outlives the call deadline: past it the component is gone anyway
-      const delay = Math.min(Math.max(0, Number(ms) || 0), limits.wallMsPerCall);
-      startTimer(id, delay);
-    },
-    { ignored: true },
-  );
+function sleepHandler({ limits, startTimer }: CapabilityOptions): (id: unknown, ms: unknown) => void {
+  return (id: unknown, ms: unknown) => {
+    if (typeof id !== 'number') return;
+    // a timer never outlives the call deadline: past it the component is gone anyway
+    const delay = Math.min(Math.max(0, Number(ms) || 0), limits.wallMsPerCall);
+    startTimer(id, delay);
+  };
 }

@@ -9,8 +9,8 @@ export interface CodeCacheOptions {
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024; // bytes
 
 /**
- * V8 code cache for sources compiled into isolates, produced here and keyed by the sha256 of the
- * exact source text, computed here.
+ * V8 code cache for scripts compiled into isolates (the prelude), produced here and keyed by the
+ * sha256 of the exact source text, computed here.
  *
  * Cached data is never taken from input: V8 checks a code cache against the source's length and
  * its own version and flags, not the source's content, so data produced for other code (or
@@ -88,32 +88,15 @@ export interface CachedDataResult {
 }
 
 /**
- * Compiles a module with the cache: consumes an entry when there is one, produces one when there
- * is not (or V8 rejected it).
+ * Compiles a script with the cache: consumes an entry when there is one, produces one when there
+ * is not (or V8 rejected it). Worth it for scripts whose code runs eagerly (the prelude: 228 µs
+ * from the cache against 2.5 ms compiling); module code compiles lazily and gains nothing.
  */
-export async function compileModuleCached(
-  isolate: ivm.Isolate,
-  cache: CodeCache | undefined,
-  key: string,
-  source: string,
-  filename: string,
-): Promise<ivm.Module> {
+export async function compileScriptCached(isolate: ivm.Isolate, cache: CodeCache | undefined, key: string, source: string, filename: string, inline = false): Promise<ivm.Script> {
   const cached = cache?.get(key);
-  const module = await isolate.compileModule(source, {
-    filename,
-    ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}),
-  });
-  remember(cache, key, module as unknown as CachedDataResult, cached !== undefined);
-  return module;
-}
-
-/** Same, for a script. */
-export async function compileScriptCached(isolate: ivm.Isolate, cache: CodeCache | undefined, key: string, source: string, filename: string): Promise<ivm.Script> {
-  const cached = cache?.get(key);
-  const script = await isolate.compileScript(source, {
-    filename,
-    ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}),
-  });
+  const options = { filename, ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}) };
+  // inline: on this thread, saving a thread hop
+  const script = inline ? isolate.compileScriptSync(source, options) : await isolate.compileScript(source, options);
   remember(cache, key, script as unknown as CachedDataResult, cached !== undefined);
   return script;
 }
@@ -123,3 +106,6 @@ function remember(cache: CodeCache | undefined, key: string, result: CachedDataR
   if (consumed && result.cachedDataRejected === true) cache.delete(key);
   if (!consumed && result.cachedData !== undefined) cache.set(key, result.cachedData);
 }
+
+/** The cache every sandbox shares unless given its own: entries are keyed by content and made here. */
+export const PROCESS_CODE_CACHE = new CodeCache();

@@ -2,8 +2,8 @@ import ivm from 'isolated-vm';
 import type { ComponentRecord } from '../envelope/record.ts';
 import type { CapabilityName, RuntimeLimits } from '../policy/policy.ts';
 import { RUNTIME_MODULE } from '../policy/validate.ts';
-import { hostCapabilities, MAX_LOG_CHARS, type LogEntry } from './capabilities.ts';
-import { CodeCache, compileModuleCached } from './code-cache.ts';
+import { capabilityHandlers, type LogEntry } from './capabilities.ts';
+import { PROCESS_CODE_CACHE } from './code-cache.ts';
 import { ComponentError, SandboxError } from './errors.ts';
 import { IsolateHost, SETUP_TIMEOUT_MS, type DeathKind, type PreparedContext } from './isolate-host.ts';
 import {
@@ -31,9 +31,9 @@ export interface SandboxOptions {
 }
 
 export interface ComponentMetrics {
-  /** CPU time this component's calls (and its module evaluation) used, ms. */
+  /** CPU time this component's calls (and its module evaluation) used, ms (its isolate's, shared with its tenant's other components in a tenant isolate). */
   readonly cpuTimeMs: number;
-  /** Wall time from each call's start to its result, summed, ms. */
+  /** Wall time its isolate spent running its code, ms (same caveat). */
   readonly wallTimeMs: number;
   /** V8 heap in use by the component's isolate, bytes (shared with its tenant's other components in a tenant isolate). */
   readonly heapUsedBytes: number;
@@ -53,8 +53,6 @@ export interface Placement {
   readonly onGone?: () => void;
 }
 
-/** The process-wide code cache `SandboxedComponent.create` uses (a Sandbox has its own). */
-const defaultCodeCache = new CodeCache();
 
 type Pending = { resolve: (outcome: Outcome) => void; reject: (error: Error) => void };
 
@@ -68,16 +66,20 @@ export class SandboxedComponent {
   readonly #prepared: PreparedContext;
   readonly #shared: boolean;
   readonly #limits: RuntimeLimits;
+  /** How every call copies its arguments and result, and its CPU limit. */
+  readonly #callOptions: ivm.ReferenceApplyOptions;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #pending = new Map<number, Pending>();
   #onGone: (() => void) | undefined;
   #stopListening: () => void = () => {};
   #caller: ivm.Reference | undefined;
-  #take: ivm.Reference | undefined;
   #nextCall = 1;
   #calls = 0;
+  /** CPU time counted so far (module evaluation), and the isolate's CPU clock when the count resumed. */
   #cpuNs = 0n;
-  #wallMs = 0;
+  #cpuMark = 0n;
+  #wallNs = 0n;
+  #wallMark = 0n;
   #unhandledRejections = 0;
   #gone: Error | undefined;
   /** Rejects when the component ends (a limit, its isolate lost, a dispose): every wait races it. */
@@ -91,6 +93,7 @@ export class SandboxedComponent {
     this.#shared = placement.shared;
     this.#limits = limits;
     this.#onGone = placement.onGone;
+    this.#callOptions = { timeout: limits.cpuMsPerCall, arguments: { copy: true }, result: { copy: true } };
     this.#ended = new Promise<never>((_, reject) => {
       this.#rejectEnded = reject;
     });
@@ -106,19 +109,19 @@ export class SandboxedComponent {
     host.claim(record.tenant);
     let prepared: PreparedContext;
     try {
-      prepared = await host.prepareContext({ memoryMb: options.limits.memoryMb, capabilities: options.capabilities }, defaultCodeCache);
+      prepared = await host.prepareContext({ memoryMb: options.limits.memoryMb, capabilities: options.capabilities }, PROCESS_CODE_CACHE, { inline: true });
     } catch (error) {
       host.dispose('preparing the context failed');
       throw error;
     }
-    return SandboxedComponent.load(record, options, { prepared, shared: false }, defaultCodeCache);
+    return SandboxedComponent.load(record, options, { prepared, shared: false });
   }
 
-  /** Stage 4 in a prepared context: bind, compile (code cache), link, evaluate, construct. */
-  static async load(record: ComponentRecord, options: SandboxOptions, placement: Placement, cache: CodeCache | undefined): Promise<SandboxedComponent> {
+  /** Stage 4 in a prepared context: connect the callbacks, compile, link, evaluate, construct. */
+  static async load(record: ComponentRecord, options: SandboxOptions, placement: Placement): Promise<SandboxedComponent> {
     const component = new SandboxedComponent(record, placement, options.limits);
     try {
-      await component.#load(options, cache);
+      await component.#load(options);
       return component;
     } catch (error) {
       const typed = component.#classify(error, 0, 'loading');
@@ -127,7 +130,7 @@ export class SandboxedComponent {
     }
   }
 
-  async #load(options: SandboxOptions, cache: CodeCache | undefined): Promise<void> {
+  async #load(options: SandboxOptions): Promise<void> {
     const { record } = this;
     const host = this.#host;
     const prepared = this.#prepared;
@@ -137,56 +140,57 @@ export class SandboxedComponent {
     if (!host.usable) throw new SandboxError('DISPOSED', `the isolate for ${label(record)} was gone before loading`);
     this.#stopListening = host.onDeath((reason, kind) => this.#end(this.#deathError(reason, kind), false));
 
-    const [log, artifact, sleep] = hostCapabilities({
-      record,
-      limits,
-      capabilities: options.capabilities,
-      onLog: options.onLog,
-      readArtifact: options.readArtifact,
-      startTimer: (id, delay) => this.#startTimer(id, delay),
-    });
-    const settle = new ivm.Callback((callId: unknown, outcome: unknown) => this.#settled(callId, outcome), { ignored: true });
-    const meta = new ivm.ExternalCopy({ identifier: record.identifier, version: record.version, tenant: record.tenant }).copyInto({ release: true });
-    await prepared.bind.apply(undefined, [meta, log, artifact, sleep, settle, MAX_LOG_CHARS], { timeout: SETUP_TIMEOUT_MS });
+    // the context's callbacks now lead to this component (no isolate entry: prepared.slots is host-side)
+    Object.assign(
+      prepared.slots,
+      capabilityHandlers({
+        record,
+        limits,
+        onLog: options.onLog,
+        readArtifact: options.readArtifact,
+        startTimer: (id, delay) => this.#startTimer(id, delay),
+        settle: (callId, outcome) => this.#settled(callId, outcome),
+      }),
+    );
+    // An isolate of its own is idle and nobody else's: every step runs on this thread, which
+    // saves a thread hop per step (the CPU timeout still bounds the component's code). A shared
+    // isolate may be running a sibling's call: its steps queue on isolated-vm's threads.
+    const inline = !this.#shared;
 
     const filename = componentFilename(record);
-    const module = await compile(host.isolate, cache, record, filename);
-    await link(module, prepared, filename);
+    const module = await compile(host.isolate, record, filename, inline);
+    await link(module, prepared, filename, inline);
     const cpuBefore = host.isolate.cpuTime;
     try {
       // the component's top-level code runs here, bounded like a call
-      await this.#deadline(module.evaluate({ timeout: limits.cpuMsPerCall }), `evaluating ${filename}`);
+      if (inline) module.evaluateSync({ timeout: limits.cpuMsPerCall });
+      else await this.#deadline(module.evaluate({ timeout: limits.cpuMsPerCall }), `evaluating ${filename}`);
+    } catch (error) {
+      // a throw out of top-level code may be the budget's RangeError (bounds.ts): MEMORY_LIMIT then
+      if (host.usable) await this.#checkBudget(inline);
+      throw error;
     } finally {
       this.#cpuNs += host.isolate.cpuTime - cpuBefore;
     }
-    await this.#checkBudget();
-    let exported: ivm.Reference;
-    try {
-      exported = (await module.namespace.get(record.code.export, { reference: true })) as ivm.Reference;
-    } catch (cause) {
-      // a binding still in its temporal dead zone: top-level await that had not finished
-      throw new SandboxError('EXPORT_NOT_FOUND', `${filename} did not finish evaluating (top-level await is not supported): ${(cause as Error).message}`, { cause });
-    }
-    if (exported.typeof !== 'function') {
-      throw new SandboxError('EXPORT_NOT_FOUND', `${filename} has no class export "${record.code.export}" (found ${exported.typeof})`, {
-        details: { export: record.code.export },
-      });
-    }
     const params = new ivm.ExternalCopy(record.params).copyInto({ release: true });
-    const made = (await this.#deadline(
-      prepared.instantiate.apply(undefined, [exported.derefInto({ release: true }), params, limits.maxResultBytes], {
-        timeout: limits.cpuMsPerCall,
-        result: { reference: true },
-      }) as Promise<ivm.Reference>,
-      `constructing ${label(record)}`,
-    )) as ivm.Reference;
-    if (made.typeof !== 'object') {
-      // an outcome string: the constructor threw, or the export was not constructible
-      throw outcomeError(String(await made.copy()), record, 'constructor', limits);
+    const instantiateArgs = [module.namespace.derefInto(), record.code.export, params, limits.maxResultBytes, record.identifier, record.version, record.tenant];
+    const instantiateOptions = { timeout: limits.cpuMsPerCall, result: { reference: true } } as const;
+    // one entry: the export taken from the namespace, constructed, and the caller returned
+    const made = (
+      inline
+        ? prepared.instantiate.applySync(undefined, instantiateArgs, instantiateOptions)
+        : await this.#deadline(prepared.instantiate.apply(undefined, instantiateArgs, instantiateOptions) as Promise<ivm.Reference>, `constructing ${label(record)}`)
+    ) as ivm.Reference;
+    if (made.typeof !== 'function') {
+      // an outcome string: the export is not a class, the constructor threw, the budget is spent
+      const outcome = String(made.copySync());
+      made.release();
+      throw outcomeError(outcome, record, 'constructor', limits);
     }
-    this.#caller = (await made.get('call', { reference: true })) as ivm.Reference;
-    this.#take = (await made.get('take', { reference: true })) as ivm.Reference;
-    made.release();
+    this.#caller = made;
+    // from here the isolate's CPU clock counts this component's calls (and, shared, its siblings')
+    this.#cpuMark = host.isolate.cpuTime;
+    this.#wallMark = host.isolate.wallTime;
   }
 
   get disposed(): boolean {
@@ -198,32 +202,28 @@ export class SandboxedComponent {
    * result copied out. Bounded by CPU time per task, a wall-clock deadline, memory and result size.
    */
   async call(method: string, args: readonly unknown[] = []): Promise<unknown> {
-    const caller = this.#ready();
-    const copied = this.#copyArguments(method, args);
+    const caller = this.#ready(method, args);
     const callId = this.#nextCall++;
-    const started = performance.now();
     const cpuBefore = this.#host.isolate.cpuTime;
     const settled = new Promise<Outcome>((resolve, reject) => this.#pending.set(callId, { resolve, reject }));
     settled.catch(() => {}); // rejected only when the component ends; the caller hears it below
-    const deadline = this.#startDeadline(`calling ${method}()`);
+    const deadline = this.#startDeadline(method);
     try {
       let outcome: Outcome;
       try {
-        const kickoff = caller.apply(undefined, [method, copied, callId, false], { timeout: this.#limits.cpuMsPerCall, result: { copy: true } }) as Promise<Outcome>;
+        const kickoff = caller.apply(undefined, [method, callId * 2, ...args], this.#callOptions) as Promise<Outcome>;
         kickoff.catch(() => {}); // if the deadline wins, the kick-off's later rejection (isolate disposed) is expected
         outcome = await Promise.race([kickoff, deadline.expired, this.#ended]);
       } catch (error) {
-        outcome = await this.#recover(error, callId, cpuBefore, `calling ${method}()`);
+        outcome = await this.#recover(error, callId, cpuBefore, method, args);
       }
       if (outcome === 'p') outcome = await Promise.race([settled, deadline.expired, this.#ended]);
-      return resultOf(outcome, this.record, method, this.#limits);
+      return typeof outcome === 'number' ? outcome : resultOf(outcome, this.record, method, this.#limits);
     } catch (error) {
       throw this.#fail(error);
     } finally {
-      deadline.cancel();
+      clearTimeout(deadline.timer);
       this.#pending.delete(callId);
-      this.#cpuNs += this.#host.usable ? this.#host.isolate.cpuTime - cpuBefore : 0n;
-      this.#wallMs += performance.now() - started;
     }
   }
 
@@ -233,24 +233,19 @@ export class SandboxedComponent {
    * thread runs the component's code.
    */
   callSync(method: string, args: readonly unknown[] = []): unknown {
-    const caller = this.#ready();
-    const copied = this.#copyArguments(method, args);
+    const caller = this.#ready(method, args);
     const callId = this.#nextCall++;
-    const started = performance.now();
     const cpuBefore = this.#host.isolate.cpuTime;
     try {
       let outcome: Outcome;
       try {
-        outcome = caller.applySync(undefined, [method, copied, callId, true], { timeout: this.#limits.cpuMsPerCall, result: { copy: true } }) as Outcome;
+        outcome = caller.applySync(undefined, [method, callId * 2 + 1, ...args], this.#callOptions) as Outcome;
       } catch (error) {
-        outcome = this.#recoverSync(error, callId, cpuBefore);
+        outcome = this.#recoverSync(error, callId, cpuBefore, method, args);
       }
-      return resultOf(outcome, this.record, method, this.#limits);
+      return typeof outcome === 'number' ? outcome : resultOf(outcome, this.record, method, this.#limits);
     } catch (error) {
       throw this.#fail(error);
-    } finally {
-      this.#cpuNs += this.#host.usable ? this.#host.isolate.cpuTime - cpuBefore : 0n;
-      this.#wallMs += performance.now() - started;
     }
   }
 
@@ -264,8 +259,8 @@ export class SandboxedComponent {
       }
     }
     return {
-      cpuTimeMs: Number(this.#cpuNs) / 1e6,
-      wallTimeMs: this.#wallMs,
+      cpuTimeMs: Number(this.#cpuNs + (this.#gone === undefined && this.#caller !== undefined && this.#host.usable ? this.#host.isolate.cpuTime - this.#cpuMark : 0n)) / 1e6,
+      wallTimeMs: Number(this.#wallNs + (this.#gone === undefined && this.#caller !== undefined && this.#host.usable ? this.#host.isolate.wallTime - this.#wallMark : 0n)) / 1e6,
       heapUsedBytes,
       calls: this.#calls,
       unhandledRejections: this.#unhandledRejections,
@@ -278,44 +273,37 @@ export class SandboxedComponent {
     this.#end(new SandboxError('DISPOSED', `${label(this.record)} is disposed (${reason}); load it again`), false);
   }
 
-  #ready(): ivm.Reference {
+  /** The caller, after checking what the host passed; DISPOSED once the component is gone. */
+  #ready(method: string, args: readonly unknown[]): ivm.Reference {
     if (this.#gone !== undefined) throw this.#gone instanceof SandboxError && this.#gone.code === 'DISPOSED' ? this.#gone : disposedAfter(this.record, this.#gone);
-    if (!this.#host.usable || this.#caller === undefined) {
-      throw new SandboxError('DISPOSED', `${label(this.record)}'s isolate is gone (${this.#host.lost ?? 'disposed'}); load it again`);
-    }
-    return this.#caller;
-  }
-
-  #copyArguments(method: string, args: readonly unknown[]): ivm.Copy<unknown[]> {
+    if (this.#caller === undefined) throw new SandboxError('DISPOSED', `${label(this.record)} was never loaded`);
     if (typeof method !== 'string' || method.length === 0) throw new SandboxError('METHOD_NOT_FOUND', 'method name must be a non-empty string');
     if (!Array.isArray(args)) throw new SandboxError('ARGUMENTS_NOT_CLONEABLE', 'arguments must be an array');
     this.#calls++;
-    try {
-      return new ivm.ExternalCopy([...args]).copyInto({ release: true });
-    } catch (cause) {
-      throw new SandboxError('ARGUMENTS_NOT_CLONEABLE', `arguments to ${method}() cannot be copied into the isolate: ${(cause as Error).message}`, { cause });
-    }
+    return this.#caller;
   }
 
   /**
-   * An error from a call's task: a limit (typed, fatal), or a promise the component left
-   * unhandled, which isolated-vm reports as the task's error instead of its result. The latter
-   * is the component's own business: counted, and the call's outcome fetched from the glue.
+   * An error from a call's task: arguments that could not be copied in, a limit (typed, fatal),
+   * or a promise the component left unhandled, which isolated-vm reports as the task's error
+   * instead of its result. The last is the component's own business: counted, and the call's
+   * outcome fetched from the glue.
    */
-  async #recover(error: unknown, callId: number, cpuBefore: bigint, what: string): Promise<Outcome> {
-    const failure = this.#failureOf(error, cpuBefore);
+  async #recover(error: unknown, callId: number, cpuBefore: bigint, method: string, args: readonly unknown[]): Promise<Outcome> {
+    const failure = this.#failureOf(error, cpuBefore) ?? argumentsFailure(error, method, args);
     if (failure !== undefined) throw failure;
     this.#unhandledRejections++;
-    const take = this.#take;
-    if (take === undefined) throw new SandboxError('DISPOSED', `${label(this.record)} is gone`);
-    return (await this.#deadline(take.apply(undefined, [callId], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } }) as Promise<Outcome>, what)) as Outcome;
+    const caller = this.#caller;
+    if (caller === undefined) throw new SandboxError('DISPOSED', `${label(this.record)} is gone`);
+    // the caller with no method is take(): the outcome the glue remembered for this call
+    return (await this.#deadline(caller.apply(undefined, [undefined, callId * 2], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } }) as Promise<Outcome>, method)) as Outcome;
   }
 
-  #recoverSync(error: unknown, callId: number, cpuBefore: bigint): Outcome {
-    const failure = this.#failureOf(error, cpuBefore);
+  #recoverSync(error: unknown, callId: number, cpuBefore: bigint, method: string, args: readonly unknown[]): Outcome {
+    const failure = this.#failureOf(error, cpuBefore) ?? argumentsFailure(error, method, args);
     if (failure !== undefined) throw failure;
     this.#unhandledRejections++;
-    const outcome = this.#take?.applySync(undefined, [callId], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } }) as Outcome;
+    const outcome = this.#caller?.applySync(undefined, [undefined, callId * 2], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } }) as Outcome;
     // the promise a synchronous call returned is not waited for
     return outcome === 'p' ? 'P' : outcome;
   }
@@ -357,8 +345,9 @@ export class SandboxedComponent {
   }
 
   /** After a load step ran component code: did it go over its memory budget (bounds.ts)? */
-  async #checkBudget(): Promise<void> {
-    const why = (await this.#prepared.status.apply(undefined, [], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } })) as unknown;
+  async #checkBudget(inline: boolean): Promise<void> {
+    const options = { timeout: SETUP_TIMEOUT_MS, result: { copy: true } } as const;
+    const why = (inline ? this.#prepared.status.applySync(undefined, [], options) : await this.#prepared.status.apply(undefined, [], options)) as unknown;
     if (typeof why === 'string' && why !== '') throw memoryLimitError(this.record, this.#limits, why.slice(0, 300));
   }
 
@@ -391,19 +380,19 @@ export class SandboxedComponent {
   }
 
   /** A wall-clock deadline; past it the call fails with WALL_TIMEOUT (the isolate is disposed by #fail). */
-  #startDeadline(what: string): { expired: Promise<never>; cancel: () => void } {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(wallTimeoutError(what, this.#limits)), this.#limits.wallMsPerCall);
+  #startDeadline(method: string): { expired: Promise<never>; timer: NodeJS.Timeout | undefined } {
+    const deadline: { expired: Promise<never>; timer: NodeJS.Timeout | undefined } = { expired: undefined as unknown as Promise<never>, timer: undefined };
+    deadline.expired = new Promise<never>((_, reject) => {
+      deadline.timer = setTimeout(() => reject(wallTimeoutError(`calling ${method}()`, this.#limits)), this.#limits.wallMsPerCall);
     });
-    expired.catch(() => {});
-    return { expired, cancel: () => clearTimeout(timer) };
+    deadline.expired.catch(() => {});
+    return deadline;
   }
 
   #deadline<T>(work: Promise<T>, what: string): Promise<T> {
     const deadline = this.#startDeadline(what);
     work.catch(() => {}); // the loser's rejection (isolate disposed) is expected
-    return Promise.race([work, deadline.expired, this.#ended]).finally(() => deadline.cancel());
+    return Promise.race([work, deadline.expired, this.#ended]).finally(() => clearTimeout(deadline.timer));
   }
 
   /** The error a call sees when the isolate goes away under it. */
@@ -420,6 +409,11 @@ export class SandboxedComponent {
   #end(error: Error, disposeIsolate: boolean): void {
     if (this.#gone === undefined) {
       this.#gone = error;
+      // the CPU count stops with the component
+      if (this.#caller !== undefined && this.#host.usable) {
+        this.#cpuNs += this.#host.isolate.cpuTime - this.#cpuMark;
+        this.#wallNs += this.#host.isolate.wallTime - this.#wallMark;
+      }
       this.#stopListening();
       for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
@@ -440,6 +434,16 @@ export class SandboxedComponent {
   }
 }
 
+/** The host's arguments could not be copied in (checked only when a call failed: it costs a copy). */
+function argumentsFailure(error: unknown, method: string, args: readonly unknown[]): SandboxError | undefined {
+  try {
+    new ivm.ExternalCopy([...args]).release();
+    return undefined;
+  } catch (cause) {
+    return new SandboxError('ARGUMENTS_NOT_CLONEABLE', `arguments to ${method}() cannot be copied into the isolate: ${(cause as Error).message}`, { cause: cause ?? error });
+  }
+}
+
 /** Limits after which the component is never called again. */
 function isFatal(code: string): boolean {
   return code === 'TIMEOUT' || code === 'WALL_TIMEOUT' || code === 'MEMORY_LIMIT';
@@ -450,9 +454,16 @@ function disposedAfter(record: ComponentRecord, cause: Error): SandboxError {
   return new SandboxError('DISPOSED', `${label(record)} was stopped by ${why} and is disposed; load it again`, { cause });
 }
 
-async function compile(isolate: ivm.Isolate, cache: CodeCache | undefined, record: ComponentRecord, filename: string): Promise<ivm.Module> {
+/**
+ * Component modules are compiled without V8's code cache: a module's functions compile lazily,
+ * so a cache made at compile time holds little, and consuming it measured slower than compiling
+ * (BENCHMARKS.md: 115 µs against 50 µs for a small component, even at 108 KB). The prelude, whose
+ * code runs eagerly, is cached (isolate-host.ts).
+ */
+async function compile(isolate: ivm.Isolate, record: ComponentRecord, filename: string, inline: boolean): Promise<ivm.Module> {
   try {
-    return await compileModuleCached(isolate, cache, CodeCache.keyOf('component', record.code.source), record.code.source, filename);
+    const options = { filename };
+    return inline ? isolate.compileModuleSync(record.code.source, options) : await isolate.compileModule(record.code.source, options);
   } catch (cause) {
     if (isolate.isDisposed) throw cause;
     // acorn accepted it (the policy ran) but V8 did not: report, never crash
@@ -460,13 +471,15 @@ async function compile(isolate: ivm.Isolate, cache: CodeCache | undefined, recor
   }
 }
 
-async function link(module: ivm.Module, prepared: PreparedContext, filename: string): Promise<void> {
+async function link(module: ivm.Module, prepared: PreparedContext, filename: string, inline: boolean): Promise<void> {
+  const resolve = (specifier: string): ivm.Module => {
+    if (specifier === RUNTIME_MODULE) return prepared.runtime;
+    // module loading: nothing but the runtime module can be imported, whatever the policy said
+    throw new Error(`${filename} imports "${specifier}"; components can import only "${RUNTIME_MODULE}"`);
+  };
   try {
-    await module.instantiate(prepared.context, (specifier) => {
-      if (specifier === RUNTIME_MODULE) return prepared.runtime;
-      // module loading: nothing but the runtime module can be imported, whatever the policy said
-      throw new Error(`${filename} imports "${specifier}"; components can import only "${RUNTIME_MODULE}"`);
-    });
+    if (inline) module.instantiateSync(prepared.context, resolve);
+    else await module.instantiate(prepared.context, resolve);
   } catch (cause) {
     throw new SandboxError('COMPILE_FAILED', `${filename} cannot be linked: ${(cause as Error).message}`, { cause });
   }

@@ -1,6 +1,7 @@
 import ivm from 'isolated-vm';
 import type { CapabilityName } from '../policy/policy.ts';
-import { CodeCache, compileModuleCached, compileScriptCached } from './code-cache.ts';
+import { capabilityCallbacks, MAX_LOG_CHARS, type CapabilitySlots } from './capabilities.ts';
+import { CodeCache, compileScriptCached } from './code-cache.ts';
 import { PRELUDE_FILENAME, RUNTIME_FILENAME } from './prelude/names.ts';
 import { PRELUDE_SOURCE } from './prelude/source.ts';
 import { grantedCapabilities, runtimeModuleSource } from './runtime-module.ts';
@@ -101,15 +102,28 @@ export class IsolateHost {
     for (const listener of listeners) listener(reason, kind);
   }
 
-  /** A new context with the hardened prelude run and the runtime module evaluated. */
-  async prepareContext(profile: ContextProfile, cache: CodeCache | undefined): Promise<PreparedContext> {
-    const context = await this.isolate.createContext();
+  /**
+   * A new context with the hardened prelude run and the runtime module evaluated. `inline` runs
+   * every step on this thread (a load waiting for it: no thread hops); otherwise the steps queue on
+   * isolated-vm's threads and this thread stays free (the pool, a shared isolate). `rehearse` runs
+   * the glue once so V8 compiles it before the component's load needs it.
+   */
+  async prepareContext(
+    profile: ContextProfile,
+    cache: CodeCache | undefined,
+    options: { readonly inline?: boolean; readonly rehearse?: boolean } = {},
+  ): Promise<PreparedContext> {
+    const inline = options.inline === true;
+    const isolate = this.isolate;
+    const context = inline ? isolate.createContextSync() : await isolate.createContext();
     try {
-      this.#prelude ??= compileScriptCached(this.isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME);
+      this.#prelude ??= compileScriptCached(isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
-      const factory = (await prelude.run(context, { reference: true, timeout: SETUP_TIMEOUT_MS })) as ivm.Reference;
+      const runOptions = { reference: true, timeout: SETUP_TIMEOUT_MS } as const;
+      const factory = (inline ? prelude.runSync(context, runOptions) : await prelude.run(context, runOptions)) as ivm.Reference;
       const config = new ivm.ExternalCopy({ memoryBytes: this.memoryMb * MIB }).copyInto({ release: true });
-      const glue = (await factory.apply(undefined, [config], { timeout: SETUP_TIMEOUT_MS, result: { reference: true } })) as ivm.Reference;
+      const applyOptions = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
+      const glue = (inline ? factory.applySync(undefined, [config], applyOptions) : await factory.apply(undefined, [config], applyOptions)) as ivm.Reference;
       factory.release();
       const refs = {
         bind: glue.getSync('bind', { reference: true }) as ivm.Reference,
@@ -117,15 +131,29 @@ export class IsolateHost {
         wake: glue.getSync('wake', { reference: true }) as ivm.Reference,
         status: glue.getSync('status', { reference: true }) as ivm.Reference,
       };
+      const rehearse = glue.getSync('rehearse', { reference: true }) as ivm.Reference;
       glue.release();
+      const slots: CapabilitySlots = {};
+      const bindArgs = [...capabilityCallbacks(slots, profile.capabilities), MAX_LOG_CHARS];
+      if (inline) refs.bind.applySync(undefined, bindArgs, { timeout: SETUP_TIMEOUT_MS });
+      else await refs.bind.apply(undefined, bindArgs, { timeout: SETUP_TIMEOUT_MS });
+      // (a module this small compiles faster than V8 reads a code cache for it: not cached)
       const runtimeSource = runtimeModuleSource(profile.capabilities);
-      const runtimeKey = CodeCache.keyOf(`runtime:${grantedCapabilities(profile.capabilities).join(',')}`, runtimeSource);
-      const runtime = await compileModuleCached(this.isolate, cache, runtimeKey, runtimeSource, RUNTIME_FILENAME);
-      await runtime.instantiate(context, () => {
+      const runtime = inline ? isolate.compileModuleSync(runtimeSource, { filename: RUNTIME_FILENAME }) : await isolate.compileModule(runtimeSource, { filename: RUNTIME_FILENAME });
+      const noImports = (): never => {
         throw new Error('the runtime module imports nothing');
-      });
-      await runtime.evaluate({ timeout: SETUP_TIMEOUT_MS });
-      return new PreparedContext(this, context, runtime, refs, grantedCapabilities(profile.capabilities).join(','));
+      };
+      if (inline) runtime.instantiateSync(context, noImports);
+      else await runtime.instantiate(context, noImports);
+      if (inline) runtime.evaluateSync({ timeout: SETUP_TIMEOUT_MS });
+      else await runtime.evaluate({ timeout: SETUP_TIMEOUT_MS });
+      if (options.rehearse === true) {
+        // off the load's path: V8 compiles the glue now, and the isolate's next entry from this
+        // thread (the load's) is not its first
+        rehearse.applySync(undefined, [], { timeout: SETUP_TIMEOUT_MS });
+      }
+      rehearse.release();
+      return new PreparedContext(this, context, runtime, refs, slots, grantedCapabilities(profile.capabilities).join(','));
     } catch (error) {
       context.release();
       throw error;
@@ -142,6 +170,8 @@ export class PreparedContext {
   readonly instantiate: ivm.Reference;
   readonly wake: ivm.Reference;
   readonly status: ivm.Reference;
+  /** Where the context's capability callbacks lead; filled when a component is loaded into it. */
+  readonly slots: CapabilitySlots;
   /** The capabilities its runtime module exports, comma-separated. */
   readonly capabilityKey: string;
 
@@ -150,8 +180,10 @@ export class PreparedContext {
     context: ivm.Context,
     runtime: ivm.Module,
     refs: { bind: ivm.Reference; instantiate: ivm.Reference; wake: ivm.Reference; status: ivm.Reference },
+    slots: CapabilitySlots,
     capabilityKey: string,
   ) {
+    this.slots = slots;
     this.capabilityKey = capabilityKey;
     this.host = host;
     this.context = context;
@@ -166,6 +198,8 @@ export class PreparedContext {
   release(): void {
     if (this.host.isolate.isDisposed) return;
     for (const ref of [this.bind, this.instantiate, this.wake, this.status]) ref.release();
+    // the callbacks lead nowhere once the context is gone
+    for (const key of Object.keys(this.slots) as (keyof CapabilitySlots)[]) delete this.slots[key];
     this.runtime.release();
     this.context.release();
   }

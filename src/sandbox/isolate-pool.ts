@@ -70,7 +70,7 @@ export class IsolatePool {
     if (this.#closed) return;
     const host = IsolateHost.create(this.#profile.memoryMb, this.#onCatastrophicError);
     try {
-      const prepared = await host.prepareContext(this.#profile, this.#cache);
+      const prepared = await host.prepareContext(this.#profile, this.#cache, { rehearse: true });
       if (this.#closed) {
         host.dispose('pool closed');
         return;

@@ -46,6 +46,8 @@ export function outcomeError(outcome: string, record: ComponentRecord, method: s
       return new SandboxError('METHOD_NOT_FOUND', `${label(record)} has no method "${body.slice(0, 200)}"`, { details: { method: body.slice(0, 200) } });
     case 'x':
       return new SandboxError('EXPORT_NOT_FOUND', `export "${record.code.export}" of ${label(record)} is a ${body}, not a class`);
+    case 'T':
+      return new SandboxError('EXPORT_NOT_FOUND', `${componentFilename(record)} did not finish evaluating (top-level await is not supported)`);
     case 'P':
       return new SandboxError('RESULT_NOT_CLONEABLE', `${method}() of ${label(record)} returned a promise; use call() for async methods`);
     default:

@@ -1,5 +1,5 @@
 import type { ComponentRecord } from '../envelope/record.ts';
-import { CodeCache } from './code-cache.ts';
+import { PROCESS_CODE_CACHE, type CodeCache } from './code-cache.ts';
 import { SandboxedComponent, type SandboxOptions } from './component.ts';
 import { SandboxError } from './errors.ts';
 import { IsolateHost, type CatastrophicErrorHandler, type ContextProfile, type PreparedContext } from './isolate-host.ts';
@@ -24,7 +24,7 @@ export interface SandboxRuntimeOptions {
   readonly tenantLimits?: Partial<TenantLimits>;
   /** Memory limit of a tenant's shared isolate (`tenant` mode), MiB. */
   readonly tenantIsolateMemoryMb?: number;
-  /** V8 code cache keyed by source sha256 (default: one per sandbox; `false` for none). */
+  /** V8 code cache for the prelude, keyed by its sha256 (default: the process-wide one; `false` for none). */
   readonly codeCache?: CodeCache | false;
   /** Told when V8 loses control of an isolate; the process should then be drained and restarted. */
   readonly onCatastrophicError?: CatastrophicErrorHandler;
@@ -63,7 +63,7 @@ export class Sandbox {
     if (!Number.isInteger(this.#poolSize) || this.#poolSize < 0) throw new TypeError('poolSize must be a non-negative integer');
     this.#tenantIsolateMemoryMb = options.tenantIsolateMemoryMb ?? DEFAULT_TENANT_ISOLATE_MEMORY_MB;
     if (!Number.isInteger(this.#tenantIsolateMemoryMb) || this.#tenantIsolateMemoryMb < 8) throw new TypeError('tenantIsolateMemoryMb must be an integer of at least 8');
-    this.#cache = options.codeCache === false ? undefined : (options.codeCache ?? new CodeCache());
+    this.#cache = options.codeCache === false ? undefined : (options.codeCache ?? PROCESS_CODE_CACHE);
     this.#book = new TenantBook(options.tenantLimits);
     const report = options.onCatastrophicError ?? defaultCatastrophicReport;
     this.#onCatastrophicError = (event) => {
@@ -126,7 +126,8 @@ export class Sandbox {
       if (prepared === undefined) {
         const host = IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
         try {
-          prepared = await host.prepareContext(profile, this.#cache);
+          // the load is waiting: prepare on this thread, with no hops
+          prepared = await host.prepareContext(profile, this.#cache, { inline: true });
         } catch (error) {
           host.dispose('preparing the context failed');
           throw error;
@@ -150,7 +151,6 @@ export class Sandbox {
             releaseComponent();
           }),
       },
-      this.#cache,
     );
     return component;
   }
@@ -174,7 +174,7 @@ export class Sandbox {
     }
     const sandboxOptions = { ...options, limits: { ...options.limits, memoryMb: this.#tenantIsolateMemoryMb } };
     let component: SandboxedComponent | undefined;
-    component = await SandboxedComponent.load(record, sandboxOptions, { prepared, shared: true, onGone: () => this.#gone(component, releaseComponent) }, this.#cache);
+    component = await SandboxedComponent.load(record, sandboxOptions, { prepared, shared: true, onGone: () => this.#gone(component, releaseComponent) });
     // the tenant's next component finds its context ready
     if (tenantIsolate.host.usable && !this.#closed) {
       const spare = tenantIsolate.host.prepareContext(profile, this.#cache);

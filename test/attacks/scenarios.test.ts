@@ -102,9 +102,12 @@ for (const mode of MODES) {
       const logging = loaderFor(mode, undefined, { onLog: (entry) => seen.push(entry.line) });
       const component = await loadSource(logging, "import { Component, log } from 'isoclass';\nexport default class Flood extends Component { run() { for (let i = 0; i < 5000; i++) log('line', i); return 1; } }\n");
       try {
+        const started = performance.now();
         assert.equal(await component.call('run'), 1);
         await new Promise((resolve) => setTimeout(resolve, 100));
-        assert.ok(seen.length >= 50 && seen.length <= 101, `${seen.length} lines reached the host`);
+        // a burst of 100, then 50 a second: 5000 lines in well under a second let through ~100
+        const allowed = 100 + Math.ceil(((performance.now() - started) / 1000) * 50) + 1;
+        assert.ok(seen.length >= 50 && seen.length <= allowed, `${seen.length} lines reached the host (allowed ${allowed})`);
       } finally {
         component.dispose();
         logging.close();

@@ -6,8 +6,9 @@ import { RUNTIME_HANDOFF } from './names.ts';
  *
  * The exports (`Component` and the capability functions) are left on the global object under a
  * one-shot name that the runtime module reads and deletes when it is evaluated, which happens
- * when the context is prepared, before any component code exists. The capability functions call
- * host callbacks that `bind` installs later, when the context is given to one component.
+ * when the context is prepared, before any component code exists. `bind` installs the host
+ * callbacks then too (the host decides later which component they serve); `instantiate` gives
+ * the context its one component.
  *
  * Outcome of a call, as the host reads it (outcome.ts):
  *   number | boolean | null  the result itself
@@ -18,6 +19,7 @@ import { RUNTIME_HANDOFF } from './names.ts';
  *   't' + JSON               the component threw {name, message, stack}
  *   'M' + text               the component went over its memory budget (bounds.ts)
  *   'm' + name               no such method;  'x' + typeof: the export is not a class
+ *   'T'                      the module had not finished evaluating (top-level await)
  *   'p'                      pending: the settle callback will deliver the outcome
  *   'P'                      a synchronous call returned a promise
  */
@@ -82,11 +84,10 @@ capabilities.sleep = freeze(function sleep(ms) {
 // read once by the runtime module, which deletes it before any component code runs
 defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configurable: true });
 
-/** Gives this context to one component: its identity and the host callbacks. Once only. */
-function bind(allegedMeta, log, artifact, sleep, settle, logChars) {
+/** Installs the host callbacks (undefined for a capability not granted). Once only. */
+function bind(log, artifact, sleep, settle, logChars) {
   if (bound) throw new TypeErrorCtor('isoclass: context already bound');
   bound = true;
-  meta = freeze({ identifier: StringCtor(allegedMeta.identifier), version: +allegedMeta.version, tenant: StringCtor(allegedMeta.tenant) });
   hostLog = log;
   hostArtifact = artifact;
   hostSleep = sleep;
@@ -152,16 +153,54 @@ function findMethod(instance, name) {
 }
 function noop() {}
 const RECENT_OUTCOMES = 64; // calls whose outcome take() can still return
-const mapKeys = MapPrototype.keys;
-function recentFirstKey(map) {
-  return apply(mapKeys, map, []).next().value;
-}
+
 
 /**
  * Constructs the component and returns the function the host calls it through, or an outcome
  * string if it could not be constructed.
  */
-function instantiate(exported, params, maxResultChars) {
+let instantiated = false;
+/**
+ * Gives the context its one component: takes the export from the evaluated module's namespace,
+ * constructs it with its params, and returns the function the host calls it through (or an
+ * outcome string if it could not be constructed).
+ */
+function instantiate(namespace, exportName, params, maxResultChars, identifier, version, tenant) {
+  if (instantiated) throw new TypeErrorCtor('isoclass: context already has its component');
+  instantiated = true;
+  meta = freeze({ identifier: StringCtor(identifier), version: +version, tenant: StringCtor(tenant) });
+  let exported;
+  try {
+    exported = namespace[exportName];
+  } catch (e) {
+    // a binding still in its temporal dead zone: top-level await that had not finished
+    return 'T';
+  }
+  return construction(exported, params, maxResultChars);
+}
+
+/**
+ * Runs the glue once, on a throwaway component of its own, while the context waits in the pool:
+ * V8 compiles functions when first called, so the component's load and first call find the
+ * glue compiled. Touches nothing the component will see.
+ */
+function rehearse() {
+  if (instantiated) return;
+  class Rehearsal extends Component {
+    value(x) { return [x, { y: 'z', n: null, d: new Date(0) }, 's']; }
+    text() { return 'x'; }
+    fail() { throw new TypeErrorCtor('rehearsal'); }
+  }
+  const call = construction(Rehearsal, {}, 4096);
+  if (typeof call !== 'function') return;
+  for (const method of ['value', 'text', 'fail', 'missing']) {
+    call(method, 1, 1);
+    call(method, 1, 1);
+  }
+  call(undefined, 0);
+}
+
+function construction(exported, params, maxResultChars) {
   if (poisoned !== '') return 'M' + poisoned;
   if (typeof exported !== 'function') return 'x' + typeof exported;
   let instance;
@@ -171,22 +210,34 @@ function instantiate(exported, params, maxResultChars) {
     return budgetOr(thrownOutcome(e));
   }
   if (poisoned !== '') return 'M' + poisoned;
-  // outcomes of recent calls, for take(): bounded, oldest first out
-  const recent = new MapCtor();
+  const methods = new MapCtor();
+  // outcomes of the last RECENT_OUTCOMES calls, for take(): a ring, oldest overwritten
+  const recentIds = new ArrayCtor(RECENT_OUTCOMES).fill(-1);
+  const recentOutcomes = new ArrayCtor(RECENT_OUTCOMES).fill('p');
   function remember(callId, outcome) {
-    apply(mapSet, recent, [callId, outcome]);
-    if (recent.size > RECENT_OUTCOMES) apply(mapDelete, recent, [recentFirstKey(recent)]);
+    const slot = callId % RECENT_OUTCOMES;
+    recentIds[slot] = callId;
+    recentOutcomes[slot] = outcome;
     return outcome;
   }
   function settle(callId, outcome) {
     remember(callId, outcome);
     hostSettle(callId, outcome);
   }
-  function call(method, args, callId, sync) {
+  // ticket: the call's id times two, plus one for a synchronous call (one argument fewer to copy)
+  function call(method, ticket, ...args) {
+    const callId = (ticket - (ticket & 1)) / 2;
+    if (method === undefined) return take(callId);
+    const sync = (ticket & 1) === 1;
     let result;
     try {
-      const fn = findMethod(instance, method);
-      if (fn === undefined) return remember(callId, 'm' + method);
+      // the method found for this name last time, while the instance still resolves the name to it
+      let fn = apply(mapGet, methods, [method]);
+      if (fn === undefined || instance[method] !== fn) {
+        fn = findMethod(instance, method);
+        if (fn === undefined) return remember(callId, 'm' + method);
+        apply(mapSet, methods, [method, fn]);
+      }
       result = apply(fn, instance, args);
     } catch (e) {
       return remember(callId, budgetOr(thrownOutcome(e)));
@@ -214,9 +265,9 @@ function instantiate(exported, params, maxResultChars) {
    * same task replaces the task's result with that rejection (isolated-vm). 'p' if still pending.
    */
   function take(callId) {
-    const outcome = apply(mapGet, recent, [callId]);
-    return outcome === undefined ? 'p' : outcome;
+    const slot = callId % RECENT_OUTCOMES;
+    return recentIds[slot] === callId ? recentOutcomes[slot] : 'p';
   }
-  return freeze({ call: freeze(call), take: freeze(take) });
+  return freeze(call);
 }
 `;

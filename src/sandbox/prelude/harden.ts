@@ -93,20 +93,21 @@ if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
   const segments = new Intl.Segmenter().segment('');
   roots.push(getPrototypeOf(segments), getPrototypeOf(segments[SymbolIterator]()));
 }
+// Every global value is a root. Their bindings stay writable: a component that reassigns a global
+// changes only its own context (the glue and the runtime hold the intrinsics they captured), and
+// Function, the one binding that matters, is fixed above.
 const globalDescriptors = getOwnPropertyDescriptors(G);
 for (const key of ownKeys(globalDescriptors)) {
   const desc = globalDescriptors[key];
-  if ('value' in desc) {
-    roots.push(desc.value);
-    // the intrinsics' names stay bound to the intrinsics (the runtime module deletes its handoff)
-    if (desc.configurable && key !== '${RUNTIME_HANDOFF}') defineProperty(G, key, { value: desc.value, writable: false, enumerable: desc.enumerable, configurable: false });
-  } else {
-    roots.push(desc.get, desc.set);
-  }
+  if ('value' in desc) roots.push(desc.value);
+  else roots.push(desc.get, desc.set);
 }
 // One walk over every object reachable from the roots through prototypes and own properties.
-// Builtin functions' own name and length are primitives and are not looked at (most of the
-// objects here are such functions; skipping them halves the cost of the walk).
+// A function with no own "prototype" (a builtin method, a getter, a wrapper) has only its name
+// and length, primitives: it is frozen without its keys being read, which halves the walk.
+// Function.prototype, callable but full of methods, is the exception. (The attack tests walk the
+// whole graph and check every object is frozen.)
+const FunctionPrototype = getPrototypeOf(function () {});
 const seen = new SetCtor();
 const stack = roots;
 while (stack.length > 0) {
@@ -115,12 +116,14 @@ while (stack.length > 0) {
   if (value === G || apply(setHas, seen, [value])) continue;
   apply(setAdd, seen, [value]);
   freeze(value);
+  if (typeof value === 'function' && value !== FunctionPrototype && !hasOwn(value, 'prototype')) continue;
   stack.push(getPrototypeOf(value));
   const keys = ownKeys(value);
-  const isFunction = typeof value === 'function';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    if (isFunction && (key === 'length' || key === 'name')) continue;
+    if (key === 'length' || key === 'name') {
+      if (typeof value === 'function') continue;
+    }
     const desc = getOwnPropertyDescriptor(value, key);
     if ('value' in desc) {
       const v = desc.value;

@@ -31,5 +31,5 @@ ${BOUNDS_SOURCE}
 ${ENCODE_SOURCE}
 ${GLUE_SOURCE}
 ${HARDEN_SOURCE}
-return freeze({ bind, instantiate, wake, status });
+return freeze({ bind, instantiate, wake, status, rehearse });
 })`;
