@@ -39,6 +39,15 @@ defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerabl
 // memory and high-resolution timers (Spectre-class side channels); console is a host-ish object
 // no component needs.
 for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console']) delete G[name];
+// gc, when the host runs with --expose-gc: a component forcing full collections over and over
+// (non-configurable there, so it is emptied rather than deleted)
+if (hasOwn(G, 'gc')) {
+  try {
+    delete G.gc;
+  } catch (e) {
+    G.gc = undefined;
+  }
+}
 
 // ---- let code assign own properties that shadow frozen intrinsic ones -------------------
 // Freezing turns "obj.toString = f" and "this.name = 'MyError'" into TypeErrors (the override
