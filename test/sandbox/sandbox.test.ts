@@ -1,0 +1,206 @@
+/**
+ * The isolate runtime as a loader uses it: isolation modes, the warm pool, tenant ownership and
+ * limits, replacement of dead isolates, metrics, capabilities, closing.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Loader } from '../../src/loader.ts';
+import { SandboxError } from '../../src/sandbox/errors.ts';
+import { IsolateHost } from '../../src/sandbox/isolate-host.ts';
+import { Sandbox } from '../../src/sandbox/sandbox.ts';
+import { makeRecord } from '../helpers.ts';
+import { ATTACK_LIMITS, loadSource, loaderFor, sandboxOnly } from '../attacks/harness/modes.ts';
+
+const TIMEOUT_MS = 20_000; // ms per test
+
+const component = (body: string, imports = 'Component'): string => `import { ${imports} } from 'isoclass';\nexport default class C extends Component {\n${body}\n}\n`;
+const GLOBAL_MARKS = component(`
+  mark(v) { globalThis.mark = v; return v; }
+  read() { return typeof globalThis.mark === 'undefined' ? null : globalThis.mark; }
+  spin() { for (;;) {} }
+  cpu(n) { let s = 0; for (let i = 0; i < n; i++) s += i % 7; return s; }
+  me() { return [this.identifier, this.version, this.tenant]; }
+  async slow(ms) { await new Promise((r) => setTimeout?.(r, ms)); return ms; }
+`);
+
+async function withLoader(mode: Parameters<typeof loaderFor>[0], fn: (loader: Loader) => Promise<void>, extra: Parameters<typeof loaderFor>[2] = {}): Promise<void> {
+  const loader = loaderFor(mode, sandboxOnly(), extra);
+  try {
+    await fn(loader);
+  } finally {
+    loader.close();
+  }
+}
+
+const isDisposed = (error: unknown): boolean => error instanceof SandboxError && error.code === 'DISPOSED';
+
+describe('isolation modes', () => {
+  it('pooled: every component gets an isolate nobody used, and its globals are its own', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      await loader.warm();
+      const a = await loadSource(loader, GLOBAL_MARKS);
+      const b = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(await a.call('mark', ['from a']), 'from a');
+      assert.equal(await b.call('read'), null);
+      assert.equal(a.metrics().sharedIsolate, false);
+      a.dispose();
+      await assert.rejects(a.call('read'), isDisposed);
+      assert.equal(await b.call('read'), null);
+      b.dispose();
+    });
+  });
+
+  it('tenant: one isolate per tenant, a context per component; another tenant never shares it', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('tenant', async (loader) => {
+      const a1 = await loadSource(loader, GLOBAL_MARKS, 'tenant-a');
+      const a2 = await loadSource(loader, GLOBAL_MARKS, 'tenant-a');
+      const b1 = await loadSource(loader, GLOBAL_MARKS, 'tenant-b');
+      await a1.call('mark', 'x'.split(''));
+      // separate contexts: globals are per component even in the tenant's shared isolate
+      assert.equal(await a2.call('read'), null);
+      assert.equal(a1.metrics().sharedIsolate, true);
+      assert.deepEqual(loader.sandbox.usage('tenant-a'), { isolates: 1, memoryMb: 32, components: 2, catastrophes: 0 });
+      assert.deepEqual(loader.sandbox.usage('tenant-b'), { isolates: 1, memoryMb: 32, components: 1, catastrophes: 0 });
+      // a limit hit in tenant a's isolate ends tenant a's components, never tenant b's
+      await assert.rejects(a1.call('spin'), (e: unknown) => e instanceof SandboxError && e.code === 'TIMEOUT');
+      await assert.rejects(a2.call('read'), isDisposed);
+      assert.equal(await b1.call('read'), null);
+      // and the next load for tenant a gets a new isolate, transparently
+      const a3 = await loadSource(loader, GLOBAL_MARKS, 'tenant-a');
+      assert.equal(await a3.call('read'), null);
+      assert.equal(loader.sandbox.usage('tenant-a').isolates, 1);
+    });
+  });
+
+  it('an isolate that ran one tenant\'s code is never given to another', () => {
+    const host = IsolateHost.create(16);
+    try {
+      host.claim('tenant-a');
+      host.claim('tenant-a');
+      assert.throws(() => host.claim('tenant-b'), /cannot be given to tenant "tenant-b"/);
+    } finally {
+      host.dispose('test over');
+    }
+  });
+
+  it('fresh: a disposed or timed-out component leaves the next load unaffected', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('fresh', async (loader) => {
+      const a = await loadSource(loader, GLOBAL_MARKS);
+      await assert.rejects(a.call('spin'), (e: unknown) => e instanceof SandboxError && e.code === 'TIMEOUT');
+      await assert.rejects(a.call('read'), isDisposed);
+      assert.equal(a.disposed, true);
+      const b = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(await b.call('read'), null);
+    });
+  });
+});
+
+describe('tenant limits', () => {
+  it('refuses a tenant past its component limit, and only that tenant (TENANT_LIMIT)', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader(
+      'pooled',
+      async (loader) => {
+        const first = await loadSource(loader, GLOBAL_MARKS, 'busy');
+        await loadSource(loader, GLOBAL_MARKS, 'busy');
+        await assert.rejects(loadSource(loader, GLOBAL_MARKS, 'busy'), (e: unknown) => e instanceof SandboxError && e.code === 'TENANT_LIMIT');
+        await loadSource(loader, GLOBAL_MARKS, 'quiet');
+        first.dispose();
+        await loadSource(loader, GLOBAL_MARKS, 'busy');
+      },
+      { tenantLimits: { maxComponents: 2 } },
+    );
+  });
+
+  it('refuses a tenant past its isolate memory (TENANT_LIMIT)', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader(
+      'fresh',
+      async (loader) => {
+        await loadSource(loader, GLOBAL_MARKS, 'big');
+        await loadSource(loader, GLOBAL_MARKS, 'big');
+        await assert.rejects(loadSource(loader, GLOBAL_MARKS, 'big'), (e: unknown) => e instanceof SandboxError && e.code === 'TENANT_LIMIT' && /MiB/.test(e.message));
+      },
+      { tenantLimits: { maxMemoryMb: ATTACK_LIMITS.memoryMb * 2 } },
+    );
+  });
+});
+
+describe('components', () => {
+  it('know their identifier, version and tenant', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS, 'acme');
+      const [identifier, version, tenant] = (await c.call('me')) as [string, number, string];
+      assert.match(identifier, /^attack-\d+$/);
+      assert.deepEqual([version, tenant], [1, 'acme']);
+    });
+  });
+
+  it('report metrics: calls, CPU time, heap', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      await c.call('cpu', [3e6]);
+      c.callSync('cpu', [3e6]);
+      const m = c.metrics();
+      assert.equal(m.calls, 2);
+      assert.ok(m.cpuTimeMs > 0, `cpu ${m.cpuTimeMs}`);
+      assert.ok(m.wallTimeMs >= m.cpuTimeMs * 0.5, `wall ${m.wallTimeMs}`);
+      assert.ok(m.heapUsedBytes > 100_000, `heap ${m.heapUsedBytes}`);
+      c.dispose();
+      assert.equal(c.metrics().heapUsedBytes, 0);
+    });
+  });
+
+  it('route many concurrent async calls to their own results', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, component('  async twice(x) { await null; await null; return x * 2; }'));
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => c.call('twice', [i])));
+      assert.deepEqual(results, Array.from({ length: 200 }, (_, i) => i * 2));
+    });
+  });
+
+  it('cannot import a capability the policy does not grant (COMPILE_FAILED), even past the policy', { timeout: TIMEOUT_MS }, async () => {
+    // straight to the sandbox: the policy would refuse these imports before the isolate saw them
+    const sandbox = new Sandbox({ poolSize: 0 });
+    const options = { limits: ATTACK_LIMITS, capabilities: { log: false, artifacts: false, timers: false } };
+    try {
+      for (const name of ['log', 'artifact', 'sleep']) {
+        await assert.rejects(sandbox.instantiate(makeRecord(component(`  f() { return ${name}; }`, `Component, ${name}`)), options), (e: unknown) => e instanceof SandboxError && e.code === 'COMPILE_FAILED', name);
+      }
+      const plain = await sandbox.instantiate(makeRecord(component('  f() { return 1; }')), options);
+      assert.equal(await plain.call('f'), 1);
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it('refuse arguments that cannot be copied (ARGUMENTS_NOT_CLONEABLE), and go on', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      await assert.rejects(c.call('mark', [() => 1]), (e: unknown) => e instanceof SandboxError && e.code === 'ARGUMENTS_NOT_CLONEABLE');
+      assert.throws(() => c.callSync('mark', [Symbol('s')]), (e: unknown) => e instanceof SandboxError && e.code === 'ARGUMENTS_NOT_CLONEABLE');
+      assert.equal(await c.call('mark', [{ ok: [1, 2] }]).then((v) => JSON.stringify(v)), '{"ok":[1,2]}');
+    });
+  });
+
+  it('refuse methods that are not their own (METHOD_NOT_FOUND)', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      for (const method of ['constructor', 'toString', '__defineGetter__', 'hasOwnProperty', 'nope']) {
+        await assert.rejects(c.call(method), (e: unknown) => e instanceof SandboxError && e.code === 'METHOD_NOT_FOUND', method);
+      }
+      assert.equal(await c.call('read'), null);
+    });
+  });
+});
+
+describe('closing a loader', () => {
+  it('disposes every component and warm isolate', { timeout: TIMEOUT_MS }, async () => {
+    const loader = loaderFor('pooled');
+    await loader.warm();
+    const c = await loadSource(loader, GLOBAL_MARKS);
+    assert.equal(loader.sandbox.liveComponents, 1);
+    loader.close();
+    assert.equal(c.disposed, true);
+    await assert.rejects(c.call('read'), isDisposed);
+    await assert.rejects(loadSource(loader, GLOBAL_MARKS), isDisposed);
+  });
+});
