@@ -73,5 +73,18 @@ export {
   type SourceUsage,
   type Violation,
 } from './policy/index.ts';
-export { ComponentError, SandboxError, type ComponentMetrics, type LogEntry } from './sandbox/index.ts';
+export {
+  ComponentError,
+  SandboxError,
+  Sandbox,
+  CodeCache,
+  DEFAULT_TENANT_LIMITS,
+  ISOLATE_SAFETY_FLAGS,
+  type CatastrophicErrorHandler,
+  type ComponentMetrics,
+  type IsolationMode,
+  type LogEntry,
+  type SandboxRuntimeOptions,
+  type TenantLimits,
+} from './sandbox/index.ts';
 export { IsoclassError, UsageError, EXIT_CODES, exitCodeFor, type ErrorFamily } from './errors.ts';

@@ -205,24 +205,31 @@ export class SandboxedComponent {
     const caller = this.#ready(method, args);
     const callId = this.#nextCall++;
     const cpuBefore = this.#host.isolate.cpuTime;
-    const settled = new Promise<Outcome>((resolve, reject) => this.#pending.set(callId, { resolve, reject }));
-    settled.catch(() => {}); // rejected only when the component ends; the caller hears it below
-    const deadline = this.#startDeadline(method);
+    // One promise per call, settled by whichever comes first: the outcome (returned by the
+    // kick-off, or delivered by the settle callback for an async method), the wall-clock deadline,
+    // or the component's end (#end rejects every pending call).
+    let timer: NodeJS.Timeout | undefined;
+    const gate = new Promise<Outcome>((resolve, reject) => {
+      this.#pending.set(callId, { resolve, reject });
+      timer = setTimeout(() => reject(wallTimeoutError(`calling ${method}()`, this.#limits)), this.#limits.wallMsPerCall);
+    });
+    const pending = this.#pending.get(callId) as Pending;
+    (caller.apply(undefined, [method, callId * 2, ...args], this.#callOptions) as Promise<Outcome>).then(
+      (outcome: Outcome) => {
+        if (outcome !== 'p') pending.resolve(outcome);
+      },
+      (error: unknown) =>
+        this.#recover(error, callId, cpuBefore, method, args).then((outcome) => {
+          if (outcome !== 'p') pending.resolve(outcome);
+        }, pending.reject),
+    );
     try {
-      let outcome: Outcome;
-      try {
-        const kickoff = caller.apply(undefined, [method, callId * 2, ...args], this.#callOptions) as Promise<Outcome>;
-        kickoff.catch(() => {}); // if the deadline wins, the kick-off's later rejection (isolate disposed) is expected
-        outcome = await Promise.race([kickoff, deadline.expired, this.#ended]);
-      } catch (error) {
-        outcome = await this.#recover(error, callId, cpuBefore, method, args);
-      }
-      if (outcome === 'p') outcome = await Promise.race([settled, deadline.expired, this.#ended]);
+      const outcome = await gate;
       return typeof outcome === 'number' ? outcome : resultOf(outcome, this.record, method, this.#limits);
     } catch (error) {
       throw this.#fail(error);
     } finally {
-      clearTimeout(deadline.timer);
+      clearTimeout(timer);
       this.#pending.delete(callId);
     }
   }
