@@ -23,6 +23,9 @@ if (ready) {
     process.stderr.write(`isoclass: needs Node.js 24 or newer (this is ${process.version})\n`);
     process.exit(1);
   }
-  const child = spawnSync(node, ['--no-node-snapshot', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // --no-turboshaft-loop-unrolling: the sandbox also sets it at run time; on the command line it
+  // is in force before V8 compiles anything (see docs/sandbox-limits.md)
+  const flags = ['--no-node-snapshot', '--no-turboshaft-loop-unrolling'];
+  const child = spawnSync(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
