@@ -80,12 +80,13 @@ export type EngineFailure = 'memory' | 'timeout' | 'disposed' | 'other';
 /**
  * Classifies an error isolated-vm raised for a task. A component can reject a promise with any
  * message (an unhandled rejection is reported as the task's error), so a message alone is never
- * trusted: a memory failure must have disposed the isolate, a timeout must have used the CPU.
+ * trusted: a memory failure must have disposed the isolate, a timeout must have taken at least
+ * half the limit (`usedMs`: the task's CPU time, or its wall time for a synchronous call).
  */
-export function engineFailure(error: unknown, isolateDisposed: boolean, cpuUsedMs: number, limits: RuntimeLimits): EngineFailure {
+export function engineFailure(error: unknown, isolateDisposed: boolean, usedMs: number, limits: RuntimeLimits): EngineFailure {
   const message = error instanceof Error ? error.message : '';
   if (isolateDisposed && /memory limit/i.test(message)) return 'memory';
-  if (/^Script execution timed out\.?$/.test(message) && cpuUsedMs >= limits.cpuMsPerCall / 2) return 'timeout';
+  if (/^Script execution timed out\.?$/.test(message) && usedMs >= limits.cpuMsPerCall / 2) return 'timeout';
   if (isolateDisposed) return 'disposed';
   return 'other';
 }

@@ -97,6 +97,21 @@ for (const mode of MODES) {
       }
     });
 
+    it('an unhandled rejection in an async call\'s first task neither loses its later result nor answers another call', { timeout: TEST_TIMEOUT_MS }, async () => {
+      const component = await loadSource(loader, "import { Component, sleep } from 'isoclass';\nexport default class Stray extends Component {\n  async later(x) { Promise.reject(new Error('stray')); await sleep(20); return x * 2; }\n  async fails() { Promise.reject(new Error('stray')); await sleep(5); throw new TypeError('own'); }\n  fine() { return 2; }\n}\n");
+      try {
+        const [later, fine, fails] = await Promise.allSettled([component.call('later', [21]), component.call('fine'), component.call('fails')]);
+        assert.deepEqual(later, { status: 'fulfilled', value: 42 });
+        assert.deepEqual(fine, { status: 'fulfilled', value: 2 });
+        assert.equal(fails.status, 'rejected');
+        assert.ok(fails.reason instanceof ComponentError && fails.reason.componentName === 'TypeError', String(fails.reason));
+        assert.equal(component.metrics().unhandledRejections, 2);
+        assert.equal(await component.call('later', [1]), 2);
+      } finally {
+        component.dispose();
+      }
+    });
+
     it('log lines past the rate limit are dropped and counted', { timeout: TEST_TIMEOUT_MS }, async () => {
       const seen: string[] = [];
       const logging = loaderFor(mode, undefined, { onLog: (entry) => seen.push(entry.line) });

@@ -152,17 +152,13 @@ function findMethod(instance, name) {
   return undefined;
 }
 function noop() {}
-const RECENT_OUTCOMES = 64; // calls whose outcome take() can still return
+const RECENT_OUTCOMES = 64; // asynchronous calls whose outcome control('take') can still return
 
 
-/**
- * Constructs the component and returns the function the host calls it through, or an outcome
- * string if it could not be constructed.
- */
 let instantiated = false;
 /**
  * Gives the context its one component: takes the export from the evaluated module's namespace,
- * constructs it with its params, and returns the function the host calls it through (or an
+ * constructs it with its params, and returns the function the host controls it through (or an
  * outcome string if it could not be constructed).
  */
 function instantiate(namespace, exportName, params, maxResultChars, identifier, version, tenant) {
@@ -191,13 +187,20 @@ function rehearse() {
     text() { return 'x'; }
     fail() { throw new TypeErrorCtor('rehearsal'); }
   }
-  const call = construction(Rehearsal, {}, 4096);
-  if (typeof call !== 'function') return;
+  const control = construction(Rehearsal, {}, 4096);
+  if (typeof control !== 'function') return;
   for (const method of ['value', 'text', 'fail', 'missing']) {
-    call(method, 1, 1);
-    call(method, 1, 1);
+    for (const mode of ['sync', 'async']) {
+      const caller = control(mode, method);
+      if (typeof caller !== 'function') continue;
+      for (let i = 0; i < 2; i++) {
+        if (mode === 'sync') caller(1);
+        else caller(i + 1, 1);
+      }
+    }
   }
-  call(undefined, 0);
+  control('take', 1);
+  control('last');
 }
 
 function construction(exported, params, maxResultChars) {
@@ -210,10 +213,12 @@ function construction(exported, params, maxResultChars) {
     return budgetOr(thrownOutcome(e));
   }
   if (poisoned !== '') return 'M' + poisoned;
-  const methods = new MapCtor();
-  // outcomes of the last RECENT_OUTCOMES calls, for take(): a ring, oldest overwritten
+  // outcomes of the last RECENT_OUTCOMES asynchronous calls, for take(): a ring, oldest overwritten
   const recentIds = new ArrayCtor(RECENT_OUTCOMES).fill(-1);
   const recentOutcomes = new ArrayCtor(RECENT_OUTCOMES).fill('p');
+  // the outcome of the synchronous call running or last run ('p' until it has one): synchronous
+  // calls come one at a time from the host's thread, so one slot is enough
+  let lastSync = 'p';
   function remember(callId, outcome) {
     const slot = callId % RECENT_OUTCOMES;
     recentIds[slot] = callId;
@@ -224,50 +229,75 @@ function construction(exported, params, maxResultChars) {
     remember(callId, outcome);
     hostSettle(callId, outcome);
   }
-  // ticket: the call's id times two, plus one for a synchronous call (one argument fewer to copy)
-  function call(method, ticket, ...args) {
-    const callId = (ticket - (ticket & 1)) / 2;
-    if (method === undefined) return take(callId);
-    const sync = (ticket & 1) === 1;
-    let result;
-    try {
-      // the method found for this name last time, while the instance still resolves the name to it
-      let fn = apply(mapGet, methods, [method]);
-      if (fn === undefined || instance[method] !== fn) {
-        fn = findMethod(instance, method);
-        if (fn === undefined) return remember(callId, 'm' + method);
-        apply(mapSet, methods, [method, fn]);
-      }
-      result = apply(fn, instance, args);
-    } catch (e) {
-      return remember(callId, budgetOr(thrownOutcome(e)));
+  /**
+   * The callers of one method, bound to its name so a call copies in only its arguments. The
+   * method found last time is used while the instance still resolves the name to it (a component
+   * may replace its methods), and looked up again otherwise.
+   */
+  function bindMethod(name, sync) {
+    // looked up at the first call, not here: binding runs no component code (a proxy's traps)
+    let fn;
+    function currentMethod() {
+      if (fn === undefined || instance[name] !== fn) fn = findMethod(instance, name);
+      return fn;
     }
-    if (isPromise(result)) {
-      try {
-        if (sync) {
-          // nobody will wait for it: its rejection must not surface in another call
-          apply(promiseThen, result, [noop, noop]);
-          return remember(callId, budgetOr('P'));
+    if (sync) {
+      return freeze(function callSync(...args) {
+        lastSync = 'p';
+        let result;
+        try {
+          const method = currentMethod();
+          if (method === undefined) return (lastSync = 'm' + name);
+          result = apply(method, instance, args);
+          if (isPromise(result)) {
+            // nobody will wait for it: its rejection must not surface in another call
+            apply(promiseThen, result, [noop, noop]);
+            return (lastSync = budgetOr('P'));
+          }
+        } catch (e) {
+          return (lastSync = budgetOr(thrownOutcome(e)));
         }
-        apply(promiseThen, result, [
-          (value) => settle(callId, budgetOr(outcomeOf(value, maxResultChars))),
-          (thrown) => settle(callId, budgetOr(thrownOutcome(thrown))),
-        ]);
+        return (lastSync = budgetOr(outcomeOf(result, maxResultChars)));
+      });
+    }
+    return freeze(function callAsync(callId, ...args) {
+      let result;
+      try {
+        const method = currentMethod();
+        if (method === undefined) return remember(callId, 'm' + name);
+        result = apply(method, instance, args);
+        if (isPromise(result)) {
+          apply(promiseThen, result, [
+            (value) => settle(callId, budgetOr(outcomeOf(value, maxResultChars))),
+            (thrown) => settle(callId, budgetOr(thrownOutcome(thrown))),
+          ]);
+          return budgetOr('p');
+        }
       } catch (e) {
         return remember(callId, budgetOr(thrownOutcome(e)));
       }
-      return budgetOr('p');
-    }
-    return remember(callId, budgetOr(outcomeOf(result, maxResultChars)));
+      return remember(callId, budgetOr(outcomeOf(result, maxResultChars)));
+    });
   }
   /**
-   * The outcome of a call whose task result the host lost: an unhandled rejection raised in the
-   * same task replaces the task's result with that rejection (isolated-vm). 'p' if still pending.
+   * What the host holds for the component:
+   *   control('sync' | 'async', name)  the synchronous or asynchronous caller of a method (its
+   *                                    calls answer 'm' + name while there is no such method)
+   *   control('take', callId)          the outcome of an asynchronous call whose task result the
+   *                                    host lost ('p' while it runs: the settle callback delivers it)
+   *   control('last')                  the outcome of the last synchronous call, likewise
+   * (isolated-vm reports an unhandled rejection raised in a task as the task's error instead of
+   * its result; the outcome is then fetched here.)
    */
-  function take(callId) {
-    const slot = callId % RECENT_OUTCOMES;
-    return recentIds[slot] === callId ? recentOutcomes[slot] : 'p';
+  function control(op, arg) {
+    if (op === 'sync' || op === 'async') return bindMethod(StringCtor(arg), op === 'sync');
+    if (op === 'last') return lastSync;
+    if (op === 'take') {
+      const slot = arg % RECENT_OUTCOMES;
+      return recentIds[slot] === arg ? recentOutcomes[slot] : 'p';
+    }
+    return undefined;
   }
-  return freeze(call);
+  return freeze(control);
 }
 `;

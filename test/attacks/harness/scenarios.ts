@@ -279,6 +279,13 @@ export const SCENARIOS: readonly Scenario[] = [
     check: (result) => expectEqual(result, 7, 'result'),
   },
   {
+    name: 'an unhandled rejection does not replace a synchronous call\'s result (callSync)',
+    attack: 'a stray rejected promise that claims to be a timeout, on the calling thread',
+    source: run("Promise.reject(new Error('Script execution timed out.')); return 7;"),
+    sync: true,
+    check: (result) => expectEqual(result, 7, 'result'),
+  },
+  {
     name: 'an unhandled rejection in an async call does not replace its result',
     attack: 'a stray rejected promise in an async call',
     source: asyncRun("Promise.reject(new Error('Isolate was disposed during execution due to memory limit')); await null; return 8;"),
