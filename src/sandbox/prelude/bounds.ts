@@ -114,16 +114,16 @@ function closeIterator(iterator) {
   }
 }
 /** Installs a wrapper with the builtin's property attributes and its length. */
-function install(target, key, wrapper, length) {
+const install = (function install(target, key, wrapper, length) {
   defineProperty(wrapper, 'length', { value: length, writable: false, enumerable: false, configurable: true });
   defineProperty(target, key, { value: wrapper, writable: true, enumerable: false, configurable: true });
-}
+});
 
 // ---- proxies, recorded when made -----------------------------------------------------------
 const proxyTargets = new WeakMapCtor();
-function isProxy(value) {
+const isProxy = (function isProxy(value) {
   return ((typeof value === 'object' && value !== null) || typeof value === 'function') && apply(weakMapHas, proxyTargets, [value]);
-}
+});
 /** The object behind any number of proxies. */
 function unwrapProxy(value) {
   while (isProxy(value)) value = apply(weakMapGet, proxyTargets, [value]);
@@ -147,9 +147,9 @@ install(BoundedProxy, 'revocable', {
 }.revocable, 2);
 defineProperty(G, 'Proxy', { value: BoundedProxy, writable: true, enumerable: false, configurable: true });
 /** A genuine array that is not a proxy: its length is an own data property no component code can change mid-call. */
-function isGenuineArray(value) {
+const isGenuineArray = (function isGenuineArray(value) {
   return isArray(value) && !isProxy(value);
-}
+});
 
 // ---- sorting (stable merge sort; the comparator is component code, called from JavaScript) ----
 function compareValues(x, y, comparefn) {
@@ -452,7 +452,7 @@ genericArray.with = function (O, len, args) {
 
 // a genuine array goes to the native builtin after its length is checked; anything else to the
 // JavaScript above
-function boundArrayMethod(name) {
+const boundArrayMethod = (function boundArrayMethod(name) {
   const native = ArrayPrototype[name];
   const generic = genericArray[name];
   const what = 'Array.prototype.' + name;
@@ -468,7 +468,7 @@ function boundArrayMethod(name) {
     },
   }[name];
   install(ArrayPrototype, name, wrapper, native.length);
-}
+});
 for (const name of ownKeys(genericArray)) boundArrayMethod(name);
 
 function isConcatSpreadable(E) {
@@ -903,7 +903,7 @@ function indexedCount(alleged) {
   if (isView(value) && apply(typedArrayTag, value, []) !== undefined) return apply(typedArrayLength, value, []);
   return 0;
 }
-function boundKeysFunction(target, name) {
+const boundKeysFunction = (function boundKeysFunction(target, name) {
   const native = target[name];
   const what = (target === ReflectObject ? 'Reflect.' : 'Object.') + name;
   const wrapper = {
@@ -914,7 +914,7 @@ function boundKeysFunction(target, name) {
     },
   }[name];
   install(target, name, wrapper, native.length);
-}
+});
 const ReflectObject = Reflect;
 for (const name of ['keys', 'values', 'entries', 'getOwnPropertyNames', 'getOwnPropertyDescriptors']) boundKeysFunction(ObjectCtor, name);
 boundKeysFunction(ReflectObject, 'ownKeys');

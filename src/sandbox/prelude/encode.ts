@@ -152,17 +152,17 @@ function describeThrown(thrown) {
   }
   return stringify({ name, message, stack });
 }
-function isPromise(value) {
+const isPromise = (function isPromise(value) {
   if (value === null || typeof value !== 'object') return false;
   for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) if (p === PromisePrototype) return true;
   return false;
-}
-function deepFreeze(value) {
+});
+const deepFreeze = (function deepFreeze(value) {
   if (value !== null && typeof value === 'object') {
     freeze(value);
     const keys = ownKeys(value);
     for (let i = 0; i < keys.length; i++) deepFreeze(value[keys[i]]);
   }
   return value;
-}
+});
 `;

@@ -85,7 +85,7 @@ capabilities.sleep = freeze(function sleep(ms) {
 defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configurable: true });
 
 /** Installs the host callbacks (undefined for a capability not granted). Once only. */
-function bind(log, artifact, sleep, settle, logChars) {
+const bind = (function bind(log, artifact, sleep, settle, logChars) {
   if (bound) throw new TypeErrorCtor('isoclass: context already bound');
   bound = true;
   hostLog = log;
@@ -93,7 +93,7 @@ function bind(log, artifact, sleep, settle, logChars) {
   hostSleep = sleep;
   hostSettle = settle;
   maxLogChars = +logChars;
-}
+});
 
 /** Called by the host when a sleep's timer fires. */
 function wake(id) {
@@ -118,10 +118,10 @@ function isAllocationFailure(thrown) {
     return false;
   }
 }
-function budgetOr(outcome) {
+const budgetOr = (function budgetOr(outcome) {
   return poisoned === '' ? outcome : 'M' + poisoned;
-}
-function outcomeOf(value, maxResultChars) {
+});
+const outcomeOf = (function outcomeOf(value, maxResultChars) {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
   if (value === undefined) return 'u';
   if (typeof value === 'string') {
@@ -134,23 +134,23 @@ function outcomeOf(value, maxResultChars) {
     if (e instanceof EncodeFailure) return 'e' + stringify({ code: e.code, message: e.message });
     return thrownOutcome(e);
   }
-}
-function thrownOutcome(thrown) {
+});
+const thrownOutcome = (function thrownOutcome(thrown) {
   // an ArrayBuffer larger than the memory limit ends like any other memory bomb
   if (isAllocationFailure(thrown) && poisoned === '') poisoned = 'an ArrayBuffer allocation';
   return 't' + describeThrown(thrown);
-}
+});
 
 // Only methods the component's own classes define are callable: not Object.prototype's
 // (toString, __defineGetter__, ...), not the constructor, and no getter is invoked to find one.
-function findMethod(instance, name) {
+const findMethod = (function findMethod(instance, name) {
   if (typeof name !== 'string' || name === 'constructor') return undefined;
   for (let p = instance; p !== null && p !== ObjectPrototype && p !== Component.prototype; p = getPrototypeOf(p)) {
     const desc = getOwnPropertyDescriptor(p, name);
     if (desc !== undefined) return 'value' in desc && typeof desc.value === 'function' ? desc.value : undefined;
   }
   return undefined;
-}
+});
 function noop() {}
 const RECENT_OUTCOMES = 64; // asynchronous calls whose outcome control('take') can still return
 
@@ -161,7 +161,7 @@ let instantiated = false;
  * constructs it with its params, and returns the function the host controls it through (or an
  * outcome string if it could not be constructed).
  */
-function instantiate(namespace, exportName, params, maxResultChars, identifier, version, tenant) {
+const instantiate = (function instantiate(namespace, exportName, params, maxResultChars, identifier, version, tenant) {
   if (instantiated) throw new TypeErrorCtor('isoclass: context already has its component');
   instantiated = true;
   meta = freeze({ identifier: StringCtor(identifier), version: +version, tenant: StringCtor(tenant) });
@@ -173,7 +173,7 @@ function instantiate(namespace, exportName, params, maxResultChars, identifier, 
     return 'T';
   }
   return construction(exported, params, maxResultChars);
-}
+});
 
 /**
  * Runs the glue once, on a throwaway component of its own, while the context waits in the pool:
@@ -203,7 +203,7 @@ function rehearse() {
   control('last');
 }
 
-function construction(exported, params, maxResultChars) {
+const construction = (function construction(exported, params, maxResultChars) {
   if (poisoned !== '') return 'M' + poisoned;
   if (typeof exported !== 'function') return 'x' + typeof exported;
   let instance;
@@ -219,30 +219,30 @@ function construction(exported, params, maxResultChars) {
   // the outcome of the synchronous call running or last run ('p' until it has one): synchronous
   // calls come one at a time from the host's thread, so one slot is enough
   let lastSync = 'p';
-  function remember(callId, outcome) {
+  const remember = (function remember(callId, outcome) {
     const slot = callId % RECENT_OUTCOMES;
     recentIds[slot] = callId;
     recentOutcomes[slot] = outcome;
     return outcome;
-  }
-  function settle(callId, outcome) {
+  });
+  const settle = (function settle(callId, outcome) {
     remember(callId, outcome);
     hostSettle(callId, outcome);
-  }
+  });
   /**
    * The callers of one method, bound to its name so a call copies in only its arguments. The
    * method found last time is used while the instance still resolves the name to it (a component
    * may replace its methods), and looked up again otherwise.
    */
-  function bindMethod(name, sync) {
+  const bindMethod = (function bindMethod(name, sync) {
     // looked up at the first call, not here: binding runs no component code (a proxy's traps)
     let fn;
-    function currentMethod() {
+    const currentMethod = (function currentMethod() {
       if (fn === undefined || instance[name] !== fn) fn = findMethod(instance, name);
       return fn;
-    }
+    });
     if (sync) {
-      return freeze(function callSync(...args) {
+      return freeze((function callSync(...args) {
         lastSync = 'p';
         let result;
         try {
@@ -258,9 +258,9 @@ function construction(exported, params, maxResultChars) {
           return (lastSync = budgetOr(thrownOutcome(e)));
         }
         return (lastSync = budgetOr(outcomeOf(result, maxResultChars)));
-      });
+      }));
     }
-    return freeze(function callAsync(callId, ...args) {
+    return freeze((function callAsync(callId, ...args) {
       let result;
       try {
         const method = currentMethod();
@@ -277,8 +277,8 @@ function construction(exported, params, maxResultChars) {
         return remember(callId, budgetOr(thrownOutcome(e)));
       }
       return remember(callId, budgetOr(outcomeOf(result, maxResultChars)));
-    });
-  }
+    }));
+  });
   /**
    * What the host holds for the component:
    *   control('sync' | 'async', name)  the synchronous or asynchronous caller of a method (its
@@ -289,7 +289,7 @@ function construction(exported, params, maxResultChars) {
    * (isolated-vm reports an unhandled rejection raised in a task as the task's error instead of
    * its result; the outcome is then fetched here.)
    */
-  function control(op, arg) {
+  const control = (function control(op, arg) {
     if (op === 'sync' || op === 'async') return bindMethod(StringCtor(arg), op === 'sync');
     if (op === 'last') return lastSync;
     if (op === 'take') {
@@ -297,7 +297,7 @@ function construction(exported, params, maxResultChars) {
       return recentIds[slot] === arg ? recentOutcomes[slot] : 'p';
     }
     return undefined;
-  }
+  });
   return freeze(control);
-}
+});
 `;

@@ -52,7 +52,7 @@ if (hasOwn(G, 'gc')) {
 // ---- let code assign own properties that shadow frozen intrinsic ones -------------------
 // Freezing turns "obj.toString = f" and "this.name = 'MyError'" into TypeErrors (the override
 // mistake). These accessors keep such assignments working on the instance, never the intrinsic.
-function enableOverride(object, key) {
+const enableOverride = (function enableOverride(object, key) {
   const desc = getOwnPropertyDescriptor(object, key);
   if (desc === undefined || !('value' in desc) || !desc.configurable) return;
   const value = desc.value;
@@ -65,7 +65,7 @@ function enableOverride(object, key) {
     enumerable: desc.enumerable,
     configurable: false,
   });
-}
+});
 for (const key of ['toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'constructor']) {
   enableOverride(ObjectPrototype, key);
 }
@@ -113,17 +113,28 @@ for (const key of ownKeys(globalDescriptors)) {
 }
 // One walk over every object reachable from the roots through prototypes and own properties.
 // A function with no own "prototype" (a builtin method, a getter, a wrapper) has only its name
-// and length, primitives: it is frozen without its keys being read, which halves the walk.
-// Function.prototype, callable but full of methods, is the exception. (The attack tests walk the
-// whole graph and check every object is frozen.)
+// and length, primitives: it is frozen where it is found, without its keys being read or its going
+// through the stack (most of what the walk meets is such methods). Function.prototype, callable
+// but full of methods, is the exception. (The attack tests walk the whole graph and check every
+// object is frozen.)
+// What the walk allocates stays resident in every isolate, so it allocates little: no descriptor
+// object per property (an accessor's functions come from __lookupGetter__ and __lookupSetter__,
+// which stop at the own property; a data property is then read directly, invoking nothing), and
+// the seen set is asked through its own methods, one lookup per object, with no argument arrays.
+// No component code has run yet: every builtin called here is still the native one. (The checks
+// are written out rather than put in a helper: a small hot function gets optimised, which costs
+// an isolate more memory than the walk saves.)
 const FunctionPrototype = getPrototypeOf(function () {});
+const lookupGetter = ObjectPrototype.__lookupGetter__;
+const lookupSetter = ObjectPrototype.__lookupSetter__;
 const seen = new SetCtor();
 const stack = roots;
 while (stack.length > 0) {
   const value = stack.pop();
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
-  if (value === G || apply(setHas, seen, [value])) continue;
-  apply(setAdd, seen, [value]);
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || value === G) continue;
+  const size = seen.size;
+  seen.add(value);
+  if (seen.size === size) continue;
   freeze(value);
   if (typeof value === 'function' && value !== FunctionPrototype && !hasOwn(value, 'prototype')) continue;
   stack.push(getPrototypeOf(value));
@@ -133,12 +144,18 @@ while (stack.length > 0) {
     if (key === 'length' || key === 'name') {
       if (typeof value === 'function') continue;
     }
-    const desc = getOwnPropertyDescriptor(value, key);
-    if ('value' in desc) {
-      const v = desc.value;
-      if ((typeof v === 'object' && v !== null) || typeof v === 'function') stack.push(v);
+    const get = lookupGetter.call(value, key);
+    const set = lookupSetter.call(value, key);
+    if (get === undefined && set === undefined) {
+      // a data property (or an accessor with neither function, which reads as undefined)
+      const v = value[key];
+      if (typeof v === 'function' && v !== FunctionPrototype && !hasOwn(v, 'prototype')) freeze(v);
+      else if ((typeof v === 'object' && v !== null) || typeof v === 'function') stack.push(v);
     } else {
-      stack.push(desc.get, desc.set);
+      if (typeof get === 'function' && !hasOwn(get, 'prototype')) freeze(get);
+      else stack.push(get);
+      if (typeof set === 'function' && !hasOwn(set, 'prototype')) freeze(set);
+      else stack.push(set);
     }
   }
 }
