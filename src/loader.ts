@@ -3,7 +3,7 @@ import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
 import { validateSource } from './policy/validate.ts';
 import type { SandboxedComponent, ComponentMetrics, LogEntry } from './sandbox/component.ts';
-import { Sandbox, type SandboxRuntimeOptions } from './sandbox/sandbox.ts';
+import { Sandbox, type IsolateAhead, type SandboxRuntimeOptions } from './sandbox/sandbox.ts';
 import type { VerifierKind } from './signing/ed25519.ts';
 import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
@@ -121,38 +121,24 @@ export class Loader {
     const clock = stageClock();
     const envelope = this.#decode(envelopeBytes);
     const decodeMs = clock();
-    const verified = await this.#verify(envelope, request);
-    const verifyMs = clock();
-    this.#validate(verified.record);
-    const validateMs = clock();
-    // component stack traces point at the original files, through the signed source map
-    const sandboxed = await this.#instantiate(verified.record).catch((error: unknown) => Promise.reject(mapComponentError(error, verified.record)));
-    await this.#accept(verified, sandboxed, request);
-    const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
-    // without a source map there is nothing to map: a call's promise is the sandbox's own (one
-    // promise fewer per call)
-    const mapped = verified.record.code.sourceMap !== undefined;
-    return {
-      record: verified.record,
-      signers: verified.signers,
-      envelopeDigest: verified.envelopeDigest,
-      timings,
-      call: mapped
-        ? (method, args) => sandboxed.call(method, args).catch((error: unknown) => Promise.reject(mapComponentError(error, verified.record)))
-        : (method, args) => sandboxed.call(method, args),
-      callSync: (method, args) => {
-        try {
-          return sandboxed.callSync(method, args);
-        } catch (error) {
-          throw mapComponentError(error, verified.record);
-        }
-      },
-      metrics: () => sandboxed.metrics(),
-      get disposed() {
-        return sandboxed.disposed;
-      },
-      dispose: () => sandboxed.dispose(),
-    };
+    // an isolate this load will need starts being prepared on its own thread now, while this one
+    // verifies and validates; nothing of the envelope reaches it before both have passed (freed
+    // below if the load fails first)
+    const ahead = this.#sandbox.prepareAhead({ limits: this.#policy.runtime, capabilities: this.#policy.capabilities });
+    try {
+      const verified = await this.#verify(envelope, request);
+      const verifyMs = clock();
+      const { record } = verified;
+      this.#validate(record);
+      const validateMs = clock();
+      // component stack traces point at the original files, through the signed source map
+      const sandboxed = await this.#instantiate(record, ahead).catch((error: unknown) => Promise.reject(mapComponentError(error, record)));
+      await this.#accept(verified, sandboxed, request);
+      const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
+      return loadedComponent(verified, sandboxed, timings);
+    } finally {
+      ahead?.cancel(); // a no-op once the load used it
+    }
   }
 
   #decode(envelopeBytes: Uint8Array | string): DecodedEnvelope {
@@ -195,13 +181,17 @@ export class Loader {
     this.#validated.add(record.code.sha256);
   }
 
-  #instantiate(record: ComponentRecord): Promise<SandboxedComponent> {
-    return this.#sandbox.instantiate(record, {
-      limits: this.#policy.runtime,
-      capabilities: this.#policy.capabilities,
-      readArtifact: artifactReader(record, this.#options.blobDir),
-      ...(this.#options.onLog ? { onLog: this.#options.onLog } : {}),
-    });
+  #instantiate(record: ComponentRecord, ahead: IsolateAhead | undefined): Promise<SandboxedComponent> {
+    return this.#sandbox.instantiate(
+      record,
+      {
+        limits: this.#policy.runtime,
+        capabilities: this.#policy.capabilities,
+        readArtifact: artifactReader(record, this.#options.blobDir),
+        ...(this.#options.onLog ? { onLog: this.#options.onLog } : {}),
+      },
+      ahead,
+    );
   }
 }
 
@@ -211,6 +201,35 @@ const MAX_VALIDATED_SOURCES = 4096; // sources whose policy verdict a loader rem
 export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {
   const { tenant, now, ...loaderOptions } = options;
   return new Loader({ poolSize: 0, ...loaderOptions }).load(envelopeBytes, { ...(tenant !== undefined ? { tenant } : {}), ...(now !== undefined ? { now } : {}) });
+}
+
+/** The host-side handle of a loaded component. */
+function loadedComponent(verified: VerifiedRecord, sandboxed: SandboxedComponent, timings: LoadTimings): LoadedComponent {
+  const { record } = verified;
+  // without a source map there is nothing to map: a call's promise is the sandbox's own (one
+  // promise fewer per call)
+  const mapped = record.code.sourceMap !== undefined;
+  return {
+    record,
+    signers: verified.signers,
+    envelopeDigest: verified.envelopeDigest,
+    timings,
+    call: mapped
+      ? (method, args) => sandboxed.call(method, args).catch((error: unknown) => Promise.reject(mapComponentError(error, record)))
+      : (method, args) => sandboxed.call(method, args),
+    callSync: (method, args) => {
+      try {
+        return sandboxed.callSync(method, args);
+      } catch (error) {
+        throw mapComponentError(error, record);
+      }
+    },
+    metrics: () => sandboxed.metrics(),
+    get disposed() {
+      return sandboxed.disposed;
+    },
+    dispose: () => sandboxed.dispose(),
+  };
 }
 
 /** Returns a function giving the ms since it was last called. */

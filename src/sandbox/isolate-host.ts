@@ -103,19 +103,36 @@ export class IsolateHost {
   }
 
   /**
+   * Starts the first steps of preparing a context on isolated-vm's thread: creating the context
+   * and compiling the prelude, which need nothing from this thread. A load that will need a fresh
+   * isolate starts them before it verifies and validates the envelope, and the two run at once;
+   * it then finishes with `prepareContext(…, { started })`.
+   */
+  startContext(cache: CodeCache | undefined): StartedContext {
+    this.#prelude ??= compileScriptCached(this.isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME);
+    const context = this.isolate.createContext();
+    // a load that fails before it finishes preparing disposes the isolate: nobody waits for these
+    context.catch(() => {});
+    this.#prelude.catch(() => {});
+    return { host: this, context };
+  }
+
+  /**
    * A new context with the hardened prelude run and the runtime module evaluated. `inline` runs
    * every step on this thread (a load waiting for it: no thread hops); otherwise the steps queue on
    * isolated-vm's threads and this thread stays free (the pool, a shared isolate). `rehearse` runs
-   * the glue once so V8 compiles it before the component's load needs it.
+   * the glue once so V8 compiles it before the component's load needs it. `started` is the context
+   * `startContext` began.
    */
   async prepareContext(
     profile: ContextProfile,
     cache: CodeCache | undefined,
-    options: { readonly inline?: boolean; readonly rehearse?: boolean } = {},
+    options: { readonly inline?: boolean; readonly rehearse?: boolean; readonly started?: StartedContext | undefined } = {},
   ): Promise<PreparedContext> {
     const inline = options.inline === true;
     const isolate = this.isolate;
-    const context = inline ? isolate.createContextSync() : await isolate.createContext();
+    if (options.started !== undefined && options.started.host !== this) throw new Error('a context started in another isolate');
+    const context = options.started !== undefined ? await options.started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
       this.#prelude ??= compileScriptCached(isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
@@ -159,6 +176,12 @@ export class IsolateHost {
       throw error;
     }
   }
+}
+
+/** A context `IsolateHost.startContext` is creating, with the prelude compiling. */
+export interface StartedContext {
+  readonly host: IsolateHost;
+  readonly context: Promise<ivm.Context>;
 }
 
 /** A context ready for one component: hardened, with the runtime module evaluated, not yet bound. */

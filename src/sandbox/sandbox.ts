@@ -2,7 +2,7 @@ import type { ComponentRecord } from '../envelope/record.ts';
 import { PROCESS_CODE_CACHE, type CodeCache } from './code-cache.ts';
 import { SandboxedComponent, type SandboxOptions } from './component.ts';
 import { SandboxError } from './errors.ts';
-import { IsolateHost, type CatastrophicErrorHandler, type ContextProfile, type PreparedContext } from './isolate-host.ts';
+import { IsolateHost, type CatastrophicErrorHandler, type ContextProfile, type PreparedContext, type StartedContext } from './isolate-host.ts';
 import { IsolatePool } from './isolate-pool.ts';
 import { grantedCapabilities } from './runtime-module.ts';
 import { TenantBook, type Release, type TenantLimits } from './tenants.ts';
@@ -32,6 +32,45 @@ export interface SandboxRuntimeOptions {
 
 const DEFAULT_POOL_SIZE = 2; // isolates
 const DEFAULT_TENANT_ISOLATE_MEMORY_MB = 256; // MiB
+// isolates begun ahead of loads still being verified; each is wasted when its envelope is refused
+const MAX_ISOLATES_AHEAD = 1; // isolates
+
+/**
+ * A fresh isolate a load began preparing before its envelope was verified (`Sandbox.prepareAhead`),
+ * so that the isolate's thread creates the context and compiles the prelude while this thread
+ * verifies and validates. Nobody's until the load instantiates into it; `cancel` frees it if the
+ * load fails first (and does nothing once it is used).
+ */
+export class IsolateAhead {
+  readonly #started: StartedContext;
+  readonly #profileKey: string;
+  readonly #onDone: () => void;
+  #done = false;
+
+  constructor(started: StartedContext, profileKey: string, onDone: () => void) {
+    this.#started = started;
+    this.#profileKey = profileKey;
+    this.#onDone = onDone;
+  }
+
+  /** The started context, for a load with the same profile; undefined if cancelled or used. */
+  take(profileKey: string): StartedContext | undefined {
+    if (this.#done || profileKey !== this.#profileKey || !this.#started.host.usable) return undefined;
+    this.#finish();
+    return this.#started;
+  }
+
+  cancel(): void {
+    if (this.#done) return;
+    this.#finish();
+    this.#started.host.dispose('the load it was begun for did not use it');
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#onDone();
+  }
+}
 
 interface TenantIsolate {
   readonly host: IsolateHost;
@@ -54,6 +93,7 @@ export class Sandbox {
   readonly #pools = new Map<string, IsolatePool>();
   readonly #tenantIsolates = new Map<string, TenantIsolate>();
   readonly #live = new Set<SandboxedComponent>();
+  #isolatesAhead = 0;
   #closed = false;
 
   constructor(options: SandboxRuntimeOptions = {}) {
@@ -85,25 +125,50 @@ export class Sandbox {
     return this.#live.size;
   }
 
+  /** Isolates begun for loads still being verified (see prepareAhead). */
+  get isolatesAhead(): number {
+    return this.#isolatesAhead;
+  }
+
   /** Fills the pool for a profile ahead of the first load (`isolate` mode). */
   async warm(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): Promise<void> {
     if (this.isolation !== 'isolate' || this.#poolSize === 0) return;
     await this.#pool(profileOf(options)).whenFilled();
   }
 
-  /** Stage 4: the component instantiated in an isolate its tenant owns. */
-  async instantiate(record: ComponentRecord, options: SandboxOptions): Promise<SandboxedComponent> {
-    if (this.#closed) throw new SandboxError('DISPOSED', 'this loader is closed');
-    const releaseComponent = this.#book.reserveComponent(record.tenant);
-    let component: SandboxedComponent;
+  /**
+   * Begins a fresh isolate for a load that will need one (`isolate` mode with no warm context
+   * ready), before the load's envelope is verified: see IsolateAhead. Undefined when the load
+   * will not need one, or another is already begun (an envelope that is then refused has cost an
+   * isolate, so at most MAX_ISOLATES_AHEAD are begun at once).
+   */
+  prepareAhead(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): IsolateAhead | undefined {
+    if (this.#closed || this.isolation !== 'isolate' || this.#isolatesAhead >= MAX_ISOLATES_AHEAD) return undefined;
+    const profile = profileOf(options);
+    if (this.#poolSize > 0 && this.#pool(profile).readyCount > 0) return undefined;
+    const host = IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
+    this.#isolatesAhead++;
+    return new IsolateAhead(host.startContext(this.#cache), profileKey(profile), () => this.#isolatesAhead--);
+  }
+
+  /** Stage 4: the component instantiated in an isolate its tenant owns (`ahead`: one begun for this load). */
+  async instantiate(record: ComponentRecord, options: SandboxOptions, ahead?: IsolateAhead): Promise<SandboxedComponent> {
     try {
-      component = this.isolation === 'tenant' ? await this.#inTenantIsolate(record, options, releaseComponent) : await this.#inOwnIsolate(record, options, releaseComponent);
-    } catch (error) {
-      releaseComponent();
-      throw error;
+      if (this.#closed) throw new SandboxError('DISPOSED', 'this loader is closed');
+      const releaseComponent = this.#book.reserveComponent(record.tenant);
+      let component: SandboxedComponent;
+      try {
+        component = this.isolation === 'tenant' ? await this.#inTenantIsolate(record, options, releaseComponent) : await this.#inOwnIsolate(record, options, releaseComponent, ahead);
+      } catch (error) {
+        releaseComponent();
+        throw error;
+      }
+      this.#live.add(component);
+      return component;
+    } finally {
+      // not used (a warm context was there after all, or the load failed): freed
+      ahead?.cancel();
     }
-    this.#live.add(component);
-    return component;
   }
 
   /** Disposes every component, pooled and tenant isolate. Idempotent. */
@@ -117,17 +182,18 @@ export class Sandbox {
     this.#tenantIsolates.clear();
   }
 
-  async #inOwnIsolate(record: ComponentRecord, options: SandboxOptions, releaseComponent: Release): Promise<SandboxedComponent> {
+  async #inOwnIsolate(record: ComponentRecord, options: SandboxOptions, releaseComponent: Release, ahead: IsolateAhead | undefined): Promise<SandboxedComponent> {
     const profile = profileOf(options);
     const releaseIsolate = this.#book.reserveIsolate(record.tenant, profile.memoryMb);
     let prepared: PreparedContext | undefined;
     try {
       prepared = this.#poolSize > 0 ? this.#pool(profile).take() : undefined;
       if (prepared === undefined) {
-        const host = IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
+        const started = ahead?.take(profileKey(profile));
+        const host = started?.host ?? IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
         try {
           // the load is waiting: prepare on this thread, with no hops
-          prepared = await host.prepareContext(profile, this.#cache, { inline: true });
+          prepared = await host.prepareContext(profile, this.#cache, { inline: true, started });
         } catch (error) {
           host.dispose('preparing the context failed');
           throw error;

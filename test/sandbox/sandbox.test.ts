@@ -192,6 +192,67 @@ describe('components', () => {
   });
 });
 
+describe('method callers (one bound per method and mode, kept by the host)', () => {
+  const CHANGING = component(`
+  greet() { return 'first'; }
+  swap() { this.greet = () => 'second'; this.extra = function () { return 'added'; }; return 1; }
+  get trap() { return () => 'from a getter'; }
+`);
+
+  it('follow a method the component replaces, find one it adds later, and never call a getter\'s result', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const c = await loadSource(loader, CHANGING);
+      assert.equal(c.callSync('greet'), 'first');
+      assert.equal(await c.call('greet'), 'first');
+      for (const call of [() => c.call('extra'), () => Promise.resolve().then(() => c.callSync('extra'))]) {
+        await assert.rejects(call(), (e: unknown) => e instanceof SandboxError && e.code === 'METHOD_NOT_FOUND');
+      }
+      assert.equal(c.callSync('swap'), 1);
+      assert.equal(c.callSync('greet'), 'second');
+      assert.equal(await c.call('greet'), 'second');
+      assert.equal(c.callSync('extra'), 'added');
+      assert.equal(await c.call('extra'), 'added');
+      await assert.rejects(c.call('trap'), (e: unknown) => e instanceof SandboxError && e.code === 'METHOD_NOT_FOUND');
+      assert.throws(() => c.callSync('trap'), (e: unknown) => e instanceof SandboxError && e.code === 'METHOD_NOT_FOUND');
+    });
+  });
+
+  it('an instance that answers every name (a proxy) gets each call right, well past the callers the host keeps', { timeout: TIMEOUT_MS }, async () => {
+    const PROXY = component(`
+  constructor(params) {
+    super(params);
+    return new Proxy(this, { getOwnPropertyDescriptor: (t, k) => typeof k === 'string' && k.startsWith('m') ? { value: () => k, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(t, k), get: (t, k) => typeof k === 'string' && k.startsWith('m') ? undefined : Reflect.get(t, k) });
+  }
+`);
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, PROXY);
+      for (let i = 0; i < 150; i++) {
+        assert.equal(c.callSync(`m${i}`), `m${i}`);
+        assert.equal(await c.call(`m${i}`), `m${i}`);
+      }
+      assert.equal(c.callSync('m7'), 'm7');
+      await assert.rejects(c.call('other'), (e: unknown) => e instanceof SandboxError && e.code === 'METHOD_NOT_FOUND');
+    });
+  });
+});
+
+describe('an isolate begun while the envelope is verified (no warm context)', () => {
+  it('is used by the load, and freed when the envelope is refused', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(loader.sandbox.isolatesAhead, 0);
+      assert.equal(await c.call('mark', [3]), 3);
+      const bad = Buffer.from(JSON.stringify({ payloadType: 'application/vnd.isoclass.component.v1+json', payload: Buffer.from('{}').toString('base64'), signatures: [{ sig: Buffer.alloc(64).toString('base64') }] }));
+      await assert.rejects(loader.load(bad), (e: unknown) => (e as { code?: string }).code !== undefined);
+      assert.equal(loader.sandbox.isolatesAhead, 0);
+      // the next load begins and uses one again
+      const d = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(await d.call('read'), null);
+      assert.equal(loader.sandbox.isolatesAhead, 0);
+    });
+  });
+});
+
 describe('closing a loader', () => {
   it('disposes every component and warm isolate', { timeout: TIMEOUT_MS }, async () => {
     const loader = loaderFor('pooled');
