@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
 import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
@@ -84,6 +85,9 @@ export class Loader {
   readonly #sandbox: Sandbox;
   /** sha256 of sources that passed this loader's policy. */
   readonly #validated = new Set<string>();
+  /** Envelopes that decoded and verified, by the sha256 of their bytes (see #decode). */
+  readonly #decoded = new Map<string, DecodedEnvelope>();
+  #decodedBytes = 0;
 
   constructor(options: LoaderOptions) {
     this.#options = options;
@@ -141,8 +145,34 @@ export class Loader {
     }
   }
 
+  /**
+   * Decoding is a function of the bytes and this loader's limits (fixed for its life), so the same
+   * bytes again, named by their sha256, are not decoded again. Only envelopes that went on to
+   * verify are remembered (#rememberDecoded): an attacker without a trusted key cannot fill it.
+   */
   #decode(envelopeBytes: Uint8Array | string): DecodedEnvelope {
-    return decodeEnvelope(envelopeBytes, this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS);
+    const limits = this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS;
+    const bytes = typeof envelopeBytes === 'string' ? Buffer.from(envelopeBytes, 'utf8') : envelopeBytes;
+    // resource exhaustion: oversized input is not even hashed (decode refuses it)
+    if (this.#decoded.size > 0 && bytes.byteLength <= limits.maxEnvelopeBytes) {
+      const known = this.#decoded.get(createHash('sha256').update(bytes).digest('hex'));
+      if (known !== undefined) return known;
+    }
+    return decodeEnvelope(bytes, limits);
+  }
+
+  #rememberDecoded(envelope: DecodedEnvelope): void {
+    const size = envelope.payload.byteLength;
+    if (this.#decoded.has(envelope.digest) || size > MAX_DECODED_BYTES) return;
+    // bounded memory: at most MAX_DECODED envelopes and MAX_DECODED_BYTES of payload; the oldest go first
+    for (const [digest, old] of this.#decoded) {
+      if (this.#decoded.size < MAX_DECODED && this.#decodedBytes + size <= MAX_DECODED_BYTES) break;
+      this.#decoded.delete(digest);
+      this.#decodedBytes -= old.payload.byteLength;
+    }
+    // shared by every later load of the same bytes: nothing may change it
+    this.#decoded.set(envelope.digest, Object.freeze({ ...envelope, signatures: Object.freeze([...envelope.signatures]) }));
+    this.#decodedBytes += size;
   }
 
   async #verify(envelope: DecodedEnvelope, request: LoadRequest): Promise<VerifiedRecord> {
@@ -151,6 +181,7 @@ export class Loader {
       ...(this.#options.verifier ? { verifier: this.#options.verifier } : {}),
       ...(this.#verificationCache ? { cache: this.#verificationCache } : {}),
     });
+    this.#rememberDecoded(envelope);
     checkTenant(verified.record, request.tenant);
     // rollback / equivocation, early: refused before any of the code is looked at
     await this.#versions?.check(versionClaim(verified));
@@ -196,6 +227,8 @@ export class Loader {
 }
 
 const MAX_VALIDATED_SOURCES = 4096; // sources whose policy verdict a loader remembers
+const MAX_DECODED = 256; // envelopes a loader keeps decoded
+const MAX_DECODED_BYTES = 16 * 1024 * 1024; // bytes of payload those may hold
 
 /** One-shot load with a fresh loader (no state shared with other loads, no warm pool). */
 export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadOptions): Promise<LoadedComponent> {

@@ -8,7 +8,7 @@ import type { Loader } from '../../src/loader.ts';
 import { SandboxError } from '../../src/sandbox/errors.ts';
 import { IsolateHost } from '../../src/sandbox/isolate-host.ts';
 import { Sandbox } from '../../src/sandbox/sandbox.ts';
-import { makeRecord } from '../helpers.ts';
+import { makeEnvelope, makeRecord } from '../helpers.ts';
 import { ATTACK_LIMITS, loadSource, loaderFor, sandboxOnly } from '../attacks/harness/modes.ts';
 
 const TIMEOUT_MS = 20_000; // ms per test
@@ -249,6 +249,27 @@ describe('an isolate begun while the envelope is verified (no warm context)', ()
       const d = await loadSource(loader, GLOBAL_MARKS);
       assert.equal(await d.call('read'), null);
       assert.equal(loader.sandbox.isolatesAhead, 0);
+    });
+  });
+});
+
+describe('the same envelope again (decoded once, by the sha256 of its bytes)', () => {
+  it('loads as the first time did; bytes changed by one character are decoded and refused as before', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('pooled', async (loader) => {
+      const envelope = makeEnvelope(makeRecord(GLOBAL_MARKS, { identifier: 'again' }));
+      for (const bytes of [envelope, Buffer.from(envelope), envelope]) {
+        const c = await loader.load(bytes);
+        assert.equal(c.record.identifier, 'again');
+        assert.deepEqual(await c.call('me'), ['again', 1, 'acme']);
+        c.dispose();
+      }
+      const parsed = JSON.parse(envelope) as { payload: string };
+      const tampered = envelope.replace(parsed.payload, parsed.payload.slice(0, -4) + (parsed.payload.endsWith('AAAA') ? 'AAAB' : 'AAAA'));
+      await assert.rejects(loader.load(tampered), (e: unknown) => /^(SIGNATURE_|ENVELOPE_|RECORD_)/.test(String((e as { code?: string }).code)));
+      await assert.rejects(loader.load(envelope.slice(0, -1)), (e: unknown) => String((e as { code?: string }).code).startsWith('ENVELOPE_'));
+      const again = await loader.load(envelope);
+      assert.equal(again.record.identifier, 'again');
+      again.dispose();
     });
   });
 });
