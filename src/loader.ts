@@ -239,8 +239,8 @@ export function loadComponent(envelopeBytes: Uint8Array | string, options: LoadO
 /** The host-side handle of a loaded component. */
 function loadedComponent(verified: VerifiedRecord, sandboxed: SandboxedComponent, timings: LoadTimings): LoadedComponent {
   const { record } = verified;
-  // without a source map there is nothing to map: a call's promise is the sandbox's own (one
-  // promise fewer per call)
+  // without a source map there is nothing to map: a call is the sandbox's own (one promise, or
+  // one frame, fewer per call)
   const mapped = record.code.sourceMap !== undefined;
   return {
     record,
@@ -250,13 +250,15 @@ function loadedComponent(verified: VerifiedRecord, sandboxed: SandboxedComponent
     call: mapped
       ? (method, args) => sandboxed.call(method, args).catch((error: unknown) => Promise.reject(mapComponentError(error, record)))
       : (method, args) => sandboxed.call(method, args),
-    callSync: (method, args) => {
-      try {
-        return sandboxed.callSync(method, args);
-      } catch (error) {
-        throw mapComponentError(error, record);
-      }
-    },
+    callSync: mapped
+      ? (method, args) => {
+          try {
+            return sandboxed.callSync(method, args);
+          } catch (error) {
+            throw mapComponentError(error, record);
+          }
+        }
+      : (method, args) => sandboxed.callSync(method, args),
     metrics: () => sandboxed.metrics(),
     get disposed() {
       return sandboxed.disposed;

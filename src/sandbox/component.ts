@@ -84,6 +84,8 @@ export class SandboxedComponent {
   /** Callers bound to one method each, so a call copies in only its arguments. */
   readonly #syncCallers = new Map<string, ivm.Reference>();
   readonly #asyncCallers = new Map<string, ivm.Reference>();
+  /** Methods whose asynchronous caller is being bound. */
+  readonly #binding = new Set<string>();
   #onGone: (() => void) | undefined;
   #stopListening: () => void = () => {};
   /** The glue's control function for this component (binds callers, returns lost outcomes). */
@@ -188,13 +190,13 @@ export class SandboxedComponent {
       this.#cpuNs += host.isolate.cpuTime - cpuBefore;
     }
     const params = new ivm.ExternalCopy(record.params).copyInto({ release: true });
-    const instantiateArgs = [module.namespace.derefInto(), record.code.export, params, limits.maxResultBytes, record.identifier, record.version, record.tenant];
+    const instantiateArgs = ['instantiate', module.namespace.derefInto(), record.code.export, params, limits.maxResultBytes, record.identifier, record.version, record.tenant];
     const instantiateOptions = { timeout: limits.cpuMsPerCall, result: { reference: true } } as const;
     // one entry: the export taken from the namespace, constructed, and the caller returned
     const made = (
       inline
-        ? prepared.instantiate.applySync(undefined, instantiateArgs, instantiateOptions)
-        : await this.#deadline(prepared.instantiate.apply(undefined, instantiateArgs, instantiateOptions) as Promise<ivm.Reference>, `constructing ${label(record)}`)
+        ? prepared.glue.applySync(undefined, instantiateArgs, instantiateOptions)
+        : await this.#deadline(prepared.glue.apply(undefined, instantiateArgs, instantiateOptions) as Promise<ivm.Reference>, `constructing ${label(record)}`)
     ) as ivm.Reference;
     if (made.typeof !== 'function') {
       // an outcome string: the export is not a class, the constructor threw, the budget is spent
@@ -234,18 +236,16 @@ export class SandboxedComponent {
       this.#pending.set(callId, { resolve, reject, deadline: performance.now() + this.#limits.wallMsPerCall, method });
     });
     this.#armWallClock();
+    // From a microtask: isolated-vm records the calling stack of every asynchronous task (up to
+    // ten frames), and from there it is one frame instead of the host's whole call chain
+    // (measured: a fifth of a plain isolated-vm call from eight frames deep).
     const caller = this.#asyncCallers.get(method);
     if (caller !== undefined) {
-      // from a microtask: isolated-vm records the calling stack of every asynchronous task (up to
-      // ten frames), and from there it is one frame instead of the host's whole call chain
-      // (measured: a fifth of a plain isolated-vm call from eight frames deep)
-      queueMicrotask(() => this.#kickOff(caller, false, callId, cpuBefore, method, args));
+      queueMicrotask(() => this.#kickOff(() => caller.apply(undefined, [callId, ...args], this.#callOptions) as Promise<Outcome>, callId, cpuBefore, method, args));
     } else {
-      // binding runs no component code, but the isolate may be busy: queued, not waited for here
-      settleFrom(() => control.apply(undefined, ['async', method], BIND_OPTIONS) as Promise<ivm.Reference>).then(callerOf).then(
-        (bound) => this.#kickOff(bound, true, callId, cpuBefore, method, args),
-        (error: unknown) => this.#rejectCall(callId, this.#failureOf(error, cpuBefore) ?? (error as Error)),
-      );
+      // a method's first call goes through a caller made for it in the same task (no extra hop);
+      // the method's own caller is bound afterwards, for the calls after
+      queueMicrotask(() => this.#kickOff(() => control.apply(undefined, ['call', method, callId, ...args], this.#callOptions) as Promise<Outcome>, callId, cpuBefore, method, args, control));
     }
     return outcome.then(
       (settled) => {
@@ -262,29 +262,43 @@ export class SandboxedComponent {
     );
   }
 
-  /** Starts an asynchronous call's task; its outcome settles the pending call. */
-  #kickOff(caller: ivm.Reference, fresh: boolean, callId: number, cpuBefore: bigint, method: string, args: readonly unknown[]): void {
+  /**
+   * Starts an asynchronous call's task; its outcome settles the pending call. `unbound`: the call
+   * went through the control function, and the method's caller is bound once it proved to exist.
+   */
+  #kickOff(start: () => Promise<Outcome>, callId: number, cpuBefore: bigint, method: string, args: readonly unknown[], unbound?: ivm.Reference): void {
     // ended meanwhile: the call is rejected already
-    if (this.#gone !== undefined) {
-      if (fresh) releaseQuietly(caller);
-      return;
-    }
-    settleFrom(() => caller.apply(undefined, [callId, ...args], this.#callOptions) as Promise<Outcome>).then(
+    if (this.#gone !== undefined) return;
+    settleFrom(start).then(
       (outcome: Outcome) => {
-        if (fresh) this.#keepCaller(this.#asyncCallers, method, caller, outcome);
+        if (unbound !== undefined && !(typeof outcome === 'string' && outcome[0] === 'm')) this.#bindAsyncCaller(unbound, method);
         if (outcome !== 'p') this.#settled(callId, outcome);
       },
-      (error: unknown) => {
-        if (fresh) this.#keepCaller(this.#asyncCallers, method, caller, undefined);
+      (error: unknown) =>
         this.#recover(error, callId, cpuBefore, method, args).then(
           (outcome) => {
             // 'p': still running; the settle callback delivers it
             if (outcome !== 'p') this.#settled(callId, outcome);
           },
           (failure: unknown) => this.#rejectCall(callId, failure as Error),
-        );
-      },
+        ),
     );
+  }
+
+  /** Binds the method's asynchronous caller in the background (its isolate may be busy: queued, not waited for). */
+  #bindAsyncCaller(control: ivm.Reference, method: string): void {
+    // a component that answers every name (a proxy) cannot make the host keep a caller per name
+    if (this.#binding.has(method) || this.#asyncCallers.size + this.#binding.size >= MAX_BOUND_CALLERS) return;
+    this.#binding.add(method);
+    settleFrom(() => control.apply(undefined, ['async', method], BIND_OPTIONS) as Promise<ivm.Reference>)
+      .then(callerOf)
+      .then(
+        (bound) => {
+          this.#binding.delete(method);
+          this.#keepCaller(this.#asyncCallers, method, bound, true);
+        },
+        () => this.#binding.delete(method),
+      );
   }
 
   /**
@@ -311,17 +325,14 @@ export class SandboxedComponent {
     } catch (error) {
       throw this.#fail(error);
     } finally {
-      if (fresh && caller !== undefined) this.#keepCaller(this.#syncCallers, method, caller, outcome);
+      // kept for the method's next calls unless its first found no such method or had no outcome
+      if (fresh && caller !== undefined) this.#keepCaller(this.#syncCallers, method, caller, outcome !== undefined && !(typeof outcome === 'string' && outcome[0] === 'm'));
     }
   }
 
-  /**
-   * Keeps a freshly bound caller for the method's next calls, unless its first call found no such
-   * method or had no outcome, or enough are kept.
-   */
-  #keepCaller(callers: Map<string, ivm.Reference>, method: string, caller: ivm.Reference, outcome: Outcome | undefined): void {
+  /** Keeps a freshly bound caller (`found`: its method exists), unless enough are kept. */
+  #keepCaller(callers: Map<string, ivm.Reference>, method: string, caller: ivm.Reference, found: boolean): void {
     // a component that answers every name (a proxy) cannot make the host keep a caller per name
-    const found = outcome !== undefined && !(typeof outcome === 'string' && outcome[0] === 'm');
     if (found && this.#gone === undefined && callers.size < MAX_BOUND_CALLERS && !callers.has(method)) callers.set(method, caller);
     else releaseQuietly(caller);
   }
@@ -432,7 +443,7 @@ export class SandboxedComponent {
   /** After a load step ran component code: did it go over its memory budget (bounds.ts)? */
   async #checkBudget(inline: boolean): Promise<void> {
     const options = { timeout: SETUP_TIMEOUT_MS, result: { copy: true } } as const;
-    const why = (inline ? this.#prepared.status.applySync(undefined, [], options) : await this.#prepared.status.apply(undefined, [], options)) as unknown;
+    const why = (inline ? this.#prepared.glue.applySync(undefined, ['status'], options) : await this.#prepared.glue.apply(undefined, ['status'], options)) as unknown;
     if (typeof why === 'string' && why !== '') throw memoryLimitError(this.record, this.#limits, why.slice(0, 300));
   }
 
@@ -484,7 +495,7 @@ export class SandboxedComponent {
       if (this.#gone !== undefined || !this.#host.usable) return;
       const cpuBefore = this.#host.isolate.cpuTime;
       // the code after an await runs in this task: it gets the same CPU limit as a call
-      this.#prepared.wake.apply(undefined, [id], { timeout: this.#limits.cpuMsPerCall }).catch((error: unknown) => {
+      this.#prepared.glue.apply(undefined, ['wake', id], { timeout: this.#limits.cpuMsPerCall }).catch((error: unknown) => {
         const failure = this.#failureOf(error, cpuBefore);
         if (failure === undefined) {
           this.#unhandledRejections++;

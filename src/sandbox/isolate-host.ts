@@ -104,17 +104,21 @@ export class IsolateHost {
 
   /**
    * Starts the first steps of preparing a context on isolated-vm's thread: creating the context
-   * and compiling the prelude, which need nothing from this thread. A load that will need a fresh
-   * isolate starts them before it verifies and validates the envelope, and the two run at once;
-   * it then finishes with `prepareContext(…, { started })`.
+   * and compiling the prelude and the runtime module, which need nothing from this thread. A load
+   * that will need a fresh isolate starts them before it verifies and validates the envelope, and
+   * the two run at once; it then finishes with `prepareContext(…, { started })`.
    */
-  startContext(cache: CodeCache | undefined): StartedContext {
+  startContext(profile: ContextProfile, cache: CodeCache | undefined): StartedContext {
     this.#prelude ??= compileScriptCached(this.isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME);
-    const context = this.isolate.createContext();
+    const started = {
+      host: this,
+      context: this.isolate.createContext(),
+      runtime: this.isolate.compileModule(runtimeModuleSource(profile.capabilities), { filename: RUNTIME_FILENAME }),
+      capabilityKey: grantedCapabilities(profile.capabilities).join(','),
+    };
     // a load that fails before it finishes preparing disposes the isolate: nobody waits for these
-    context.catch(() => {});
-    this.#prelude.catch(() => {});
-    return { host: this, context };
+    for (const step of [started.context, started.runtime, this.#prelude]) step.catch(() => {});
+    return started;
   }
 
   /**
@@ -131,46 +135,44 @@ export class IsolateHost {
   ): Promise<PreparedContext> {
     const inline = options.inline === true;
     const isolate = this.isolate;
-    if (options.started !== undefined && options.started.host !== this) throw new Error('a context started in another isolate');
-    const context = options.started !== undefined ? await options.started.context : inline ? isolate.createContextSync() : await isolate.createContext();
+    const { started } = options;
+    const capabilityKey = grantedCapabilities(profile.capabilities).join(',');
+    if (started !== undefined && (started.host !== this || started.capabilityKey !== capabilityKey)) throw new Error('a context started for another isolate or profile');
+    const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
       this.#prelude ??= compileScriptCached(isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
       const runOptions = { reference: true, timeout: SETUP_TIMEOUT_MS } as const;
       const factory = (inline ? prelude.runSync(context, runOptions) : await prelude.run(context, runOptions)) as ivm.Reference;
-      const config = new ivm.ExternalCopy({ memoryBytes: this.memoryMb * MIB }).copyInto({ release: true });
-      const applyOptions = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
-      const glue = (inline ? factory.applySync(undefined, [config], applyOptions) : await factory.apply(undefined, [config], applyOptions)) as ivm.Reference;
-      factory.release();
-      const refs = {
-        bind: glue.getSync('bind', { reference: true }) as ivm.Reference,
-        instantiate: glue.getSync('instantiate', { reference: true }) as ivm.Reference,
-        wake: glue.getSync('wake', { reference: true }) as ivm.Reference,
-        status: glue.getSync('status', { reference: true }) as ivm.Reference,
-      };
-      const rehearse = glue.getSync('rehearse', { reference: true }) as ivm.Reference;
-      glue.release();
+      // the prelude runs with the memory budget and the context's capability callbacks (leading
+      // to slots a load fills), and gives back the glue
       const slots: CapabilitySlots = {};
-      const bindArgs = [...capabilityCallbacks(slots, profile.capabilities), MAX_LOG_CHARS];
-      if (inline) refs.bind.applySync(undefined, bindArgs, { timeout: SETUP_TIMEOUT_MS });
-      else await refs.bind.apply(undefined, bindArgs, { timeout: SETUP_TIMEOUT_MS });
-      // (a module this small compiles faster than V8 reads a code cache for it: not cached)
-      const runtimeSource = runtimeModuleSource(profile.capabilities);
-      const runtime = inline ? isolate.compileModuleSync(runtimeSource, { filename: RUNTIME_FILENAME }) : await isolate.compileModule(runtimeSource, { filename: RUNTIME_FILENAME });
-      const noImports = (): never => {
-        throw new Error('the runtime module imports nothing');
-      };
-      if (inline) runtime.instantiateSync(context, noImports);
-      else await runtime.instantiate(context, noImports);
-      if (inline) runtime.evaluateSync({ timeout: SETUP_TIMEOUT_MS });
-      else await runtime.evaluate({ timeout: SETUP_TIMEOUT_MS });
-      if (options.rehearse === true) {
-        // off the load's path: V8 compiles the glue now, and the isolate's next entry from this
-        // thread (the load's) is not its first
-        rehearse.applySync(undefined, [], { timeout: SETUP_TIMEOUT_MS });
+      const config = new ivm.ExternalCopy({ memoryBytes: this.memoryMb * MIB }).copyInto({ release: true });
+      const preludeArgs = [config, ...capabilityCallbacks(slots, profile.capabilities), MAX_LOG_CHARS];
+      const applyOptions = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
+      const glue = (inline ? factory.applySync(undefined, preludeArgs, applyOptions) : await factory.apply(undefined, preludeArgs, applyOptions)) as ivm.Reference;
+      factory.release();
+      try {
+        // (a module this small compiles faster than V8 reads a code cache for it: not cached)
+        const runtimeSource = runtimeModuleSource(profile.capabilities);
+        const runtime = started !== undefined ? await started.runtime : inline ? isolate.compileModuleSync(runtimeSource, { filename: RUNTIME_FILENAME }) : await isolate.compileModule(runtimeSource, { filename: RUNTIME_FILENAME });
+        const noImports = (): never => {
+          throw new Error('the runtime module imports nothing');
+        };
+        if (inline) runtime.instantiateSync(context, noImports);
+        else await runtime.instantiate(context, noImports);
+        if (inline) runtime.evaluateSync({ timeout: SETUP_TIMEOUT_MS });
+        else await runtime.evaluate({ timeout: SETUP_TIMEOUT_MS });
+        if (options.rehearse === true) {
+          // off the load's path: the glue runs once on a throwaway component, and the isolate's
+          // next entry from this thread (the load's) is not its first
+          glue.applySync(undefined, ['rehearse'], { timeout: SETUP_TIMEOUT_MS });
+        }
+        return new PreparedContext(this, context, runtime, glue, slots, capabilityKey);
+      } catch (error) {
+        glue.release();
+        throw error;
       }
-      rehearse.release();
-      return new PreparedContext(this, context, runtime, refs, slots, grantedCapabilities(profile.capabilities).join(','));
     } catch (error) {
       context.release();
       throw error;
@@ -178,10 +180,13 @@ export class IsolateHost {
   }
 }
 
-/** A context `IsolateHost.startContext` is creating, with the prelude compiling. */
+/** A context `IsolateHost.startContext` is creating, with the prelude and runtime module compiling. */
 export interface StartedContext {
   readonly host: IsolateHost;
   readonly context: Promise<ivm.Context>;
+  readonly runtime: Promise<ivm.Module>;
+  /** The capabilities its runtime module exports, comma-separated. */
+  readonly capabilityKey: string;
 }
 
 /** A context ready for one component: hardened, with the runtime module evaluated, not yet bound. */
@@ -189,38 +194,26 @@ export class PreparedContext {
   readonly host: IsolateHost;
   readonly context: ivm.Context;
   readonly runtime: ivm.Module;
-  readonly bind: ivm.Reference;
-  readonly instantiate: ivm.Reference;
-  readonly wake: ivm.Reference;
-  readonly status: ivm.Reference;
+  /** The glue (prelude/glue.ts): called with an operation, `instantiate`, `wake`, `status` or `rehearse`. */
+  readonly glue: ivm.Reference;
   /** Where the context's capability callbacks lead; filled when a component is loaded into it. */
   readonly slots: CapabilitySlots;
   /** The capabilities its runtime module exports, comma-separated. */
   readonly capabilityKey: string;
 
-  constructor(
-    host: IsolateHost,
-    context: ivm.Context,
-    runtime: ivm.Module,
-    refs: { bind: ivm.Reference; instantiate: ivm.Reference; wake: ivm.Reference; status: ivm.Reference },
-    slots: CapabilitySlots,
-    capabilityKey: string,
-  ) {
+  constructor(host: IsolateHost, context: ivm.Context, runtime: ivm.Module, glue: ivm.Reference, slots: CapabilitySlots, capabilityKey: string) {
     this.slots = slots;
     this.capabilityKey = capabilityKey;
     this.host = host;
     this.context = context;
     this.runtime = runtime;
-    this.bind = refs.bind;
-    this.instantiate = refs.instantiate;
-    this.wake = refs.wake;
-    this.status = refs.status;
+    this.glue = glue;
   }
 
   /** Frees the context (its component's objects go with it); the isolate stays. */
   release(): void {
     if (this.host.isolate.isDisposed) return;
-    for (const ref of [this.bind, this.instantiate, this.wake, this.status]) ref.release();
+    this.glue.release();
     // the callbacks lead nowhere once the context is gone
     for (const key of Object.keys(this.slots) as (keyof CapabilitySlots)[]) delete this.slots[key];
     this.runtime.release();

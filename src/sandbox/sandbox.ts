@@ -148,7 +148,7 @@ export class Sandbox {
     if (this.#poolSize > 0 && this.#pool(profile).readyCount > 0) return undefined;
     const host = IsolateHost.create(profile.memoryMb, this.#onCatastrophicError);
     this.#isolatesAhead++;
-    return new IsolateAhead(host.startContext(this.#cache), profileKey(profile), () => this.#isolatesAhead--);
+    return new IsolateAhead(host.startContext(profile, this.#cache), profileKey(profile), () => this.#isolatesAhead--);
   }
 
   /** Stage 4: the component instantiated in an isolate its tenant owns (`ahead`: one begun for this load). */

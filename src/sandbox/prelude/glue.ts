@@ -84,7 +84,7 @@ capabilities.sleep = freeze(function sleep(ms) {
 // read once by the runtime module, which deletes it before any component code runs
 defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configurable: true });
 
-/** Installs the host callbacks (undefined for a capability not granted). Once only. */
+/** Installs the host callbacks (undefined for a capability not granted): the prelude does, once. */
 const bind = (function bind(log, artifact, sleep, settle, logChars) {
   if (bound) throw new TypeErrorCtor('isoclass: context already bound');
   bound = true;
@@ -203,6 +203,18 @@ function rehearse() {
   control('last');
 }
 
+/**
+ * What the host holds of the context: one function (one Reference, no property reads to find the
+ * others) that it calls with the operation it wants.
+ */
+const glue = freeze((function glue(op, ...args) {
+  if (op === 'instantiate') return apply(instantiate, undefined, args);
+  if (op === 'wake') return wake(args[0]);
+  if (op === 'status') return status();
+  if (op === 'rehearse') return rehearse();
+  throw new TypeErrorCtor('isoclass: no glue operation ' + StringCtor(op));
+}));
+
 const construction = (function construction(exported, params, maxResultChars) {
   if (poisoned !== '') return 'M' + poisoned;
   if (typeof exported !== 'function') return 'x' + typeof exported;
@@ -283,14 +295,17 @@ const construction = (function construction(exported, params, maxResultChars) {
    * What the host holds for the component:
    *   control('sync' | 'async', name)  the synchronous or asynchronous caller of a method (its
    *                                    calls answer 'm' + name while there is no such method)
+   *   control('call', name, callId, ...args)  an asynchronous call through a caller made for it
+   *                                    (a method's first calls, until the host has its caller)
    *   control('take', callId)          the outcome of an asynchronous call whose task result the
    *                                    host lost ('p' while it runs: the settle callback delivers it)
    *   control('last')                  the outcome of the last synchronous call, likewise
    * (isolated-vm reports an unhandled rejection raised in a task as the task's error instead of
    * its result; the outcome is then fetched here.)
    */
-  const control = (function control(op, arg) {
+  const control = (function control(op, arg, ...rest) {
     if (op === 'sync' || op === 'async') return bindMethod(StringCtor(arg), op === 'sync');
+    if (op === 'call') return apply(bindMethod(StringCtor(arg), false), undefined, rest);
     if (op === 'last') return lastSync;
     if (op === 'take') {
       const slot = arg % RECENT_OUTCOMES;

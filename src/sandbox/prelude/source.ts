@@ -12,8 +12,9 @@ export interface PreludeConfig {
 
 /**
  * The script that runs first in every component context, before any component code. Evaluating
- * it yields a function; the host calls it once with a {@link PreludeConfig} and gets the glue
- * (`bind`, `instantiate`, `wake`, `status`), which it holds as References. In order:
+ * it yields a function; the host calls it once with a {@link PreludeConfig} and the context's
+ * capability callbacks (see glue.ts, `bind`), and gets the glue: one function it holds as a
+ * Reference and calls with an operation (`instantiate`, `wake`, `status`, `rehearse`). In order:
  *
  *  1. capture.ts  the intrinsics the rest relies on, captured before anything is changed;
  *  2. bounds.ts   builtins bounded by the memory budget (native loops have no interrupt checks);
@@ -27,12 +28,13 @@ export interface PreludeConfig {
  * make V8 compile it with the prelude, so it comes compiled from the code cache instead of being
  * compiled on first use in every isolate (lazily, one glue function cost ~70 µs in a cold isolate).
  */
-export const PRELUDE_SOURCE = `(function isoclassPrelude(config) {
+export const PRELUDE_SOURCE = `(function isoclassPrelude(config, log, artifact, sleep, settle, logChars) {
 'use strict';
 ${CAPTURE_SOURCE}
 ${BOUNDS_SOURCE}
 ${ENCODE_SOURCE}
 ${GLUE_SOURCE}
 ${HARDEN_SOURCE}
-return freeze({ bind, instantiate, wake, status, rehearse });
+bind(log, artifact, sleep, settle, logChars);
+return glue;
 })`;
