@@ -19,7 +19,7 @@ export type IsolationMode = 'isolate' | 'tenant';
 
 export interface SandboxRuntimeOptions {
   readonly isolation?: IsolationMode;
-  /** Warm isolates kept ready per runtime profile (`isolate` mode); 0 for none. */
+  /** Warm isolates kept ready per runtime profile (in `tenant` mode, for tenants' first loads); 0 for none. */
   readonly poolSize?: number;
   readonly tenantLimits?: Partial<TenantLimits>;
   /** Memory limit of a tenant's shared isolate (`tenant` mode), MiB. */
@@ -130,10 +130,10 @@ export class Sandbox {
     return this.#isolatesAhead;
   }
 
-  /** Fills the pool for a profile ahead of the first load (`isolate` mode). */
+  /** Fills the pool for a profile ahead of the first load. */
   async warm(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): Promise<void> {
-    if (this.isolation !== 'isolate' || this.#poolSize === 0) return;
-    await this.#pool(profileOf(options)).whenFilled();
+    if (this.#poolSize === 0) return;
+    await this.#pool(this.isolation === 'tenant' ? this.#tenantProfile(options) : profileOf(options)).whenFilled();
   }
 
   /**
@@ -222,8 +222,8 @@ export class Sandbox {
   }
 
   async #inTenantIsolate(record: ComponentRecord, options: SandboxOptions, releaseComponent: Release): Promise<SandboxedComponent> {
-    const tenantIsolate = this.#tenantIsolate(record.tenant);
-    const profile = { memoryMb: this.#tenantIsolateMemoryMb, capabilities: options.capabilities };
+    const profile = this.#tenantProfile(options);
+    const tenantIsolate = this.#tenantIsolate(record.tenant, profile);
     let prepared: PreparedContext;
     try {
       const spare = tenantIsolate.spare;
@@ -250,15 +250,26 @@ export class Sandbox {
     return component;
   }
 
-  /** The tenant's shared isolate; a disposed or lost one is replaced. */
-  #tenantIsolate(tenant: string): TenantIsolate {
+  /**
+   * The tenant's shared isolate; a disposed or lost one is replaced. A new one is a warm isolate
+   * from the pool when there is one (nobody's until now; its prepared context is the tenant's
+   * first), so a tenant's first load pays neither isolate creation nor the prelude.
+   */
+  #tenantIsolate(tenant: string, profile: ContextProfile): TenantIsolate {
     const existing = this.#tenantIsolates.get(tenant);
     if (existing !== undefined && existing.host.usable) return existing;
     if (existing !== undefined) this.#forgetTenantIsolate(tenant, existing);
     const release = this.#book.reserveIsolate(tenant, this.#tenantIsolateMemoryMb);
-    const host = IsolateHost.create(this.#tenantIsolateMemoryMb, this.#onCatastrophicError);
+    let warm: PreparedContext | undefined;
+    try {
+      warm = this.#poolSize > 0 ? this.#pool(profile).take() : undefined;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const host = warm?.host ?? IsolateHost.create(this.#tenantIsolateMemoryMb, this.#onCatastrophicError);
     host.claim(tenant);
-    const tenantIsolate: TenantIsolate = { host, release, spare: undefined };
+    const tenantIsolate: TenantIsolate = { host, release, spare: warm === undefined ? undefined : Promise.resolve(warm) };
     host.onDeath(() => this.#forgetTenantIsolate(tenant, tenantIsolate));
     this.#tenantIsolates.set(tenant, tenantIsolate);
     return tenantIsolate;
@@ -267,6 +278,11 @@ export class Sandbox {
   #forgetTenantIsolate(tenant: string, tenantIsolate: TenantIsolate): void {
     if (this.#tenantIsolates.get(tenant) === tenantIsolate) this.#tenantIsolates.delete(tenant);
     tenantIsolate.release();
+  }
+
+  /** What a context in a tenant's shared isolate is prepared for: the shared isolate's memory limit. */
+  #tenantProfile(options: Pick<SandboxOptions, 'capabilities'>): ContextProfile {
+    return { memoryMb: this.#tenantIsolateMemoryMb, capabilities: options.capabilities };
   }
 
   #pool(profile: ContextProfile): IsolatePool {

@@ -50,8 +50,9 @@ describe('isolation modes', () => {
     });
   });
 
-  it('tenant: one isolate per tenant, a context per component; another tenant never shares it', { timeout: TIMEOUT_MS }, async () => {
-    await withLoader('tenant', async (loader) => {
+  for (const mode of ['tenant', 'tenant-pooled'] as const) it(`${mode}: one isolate per tenant, a context per component; another tenant never shares it`, { timeout: TIMEOUT_MS }, async () => {
+    await withLoader(mode, async (loader) => {
+      await loader.warm();
       const a1 = await loadSource(loader, GLOBAL_MARKS, 'tenant-a');
       const a2 = await loadSource(loader, GLOBAL_MARKS, 'tenant-a');
       const b1 = await loadSource(loader, GLOBAL_MARKS, 'tenant-b');

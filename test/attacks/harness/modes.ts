@@ -9,8 +9,8 @@ import { loadPolicy, type Policy } from '../../../src/policy/policy.ts';
 import type { RuntimeLimits } from '../../../src/policy/policy.ts';
 import { makeEnvelope, makeRecord, testTrust } from '../../helpers.ts';
 
-export type Mode = 'fresh' | 'pooled' | 'tenant';
-export const MODES: readonly Mode[] = ['fresh', 'pooled', 'tenant'];
+export type Mode = 'fresh' | 'pooled' | 'tenant' | 'tenant-pooled';
+export const MODES: readonly Mode[] = ['fresh', 'pooled', 'tenant', 'tenant-pooled'];
 
 export const ATTACK_LIMITS: RuntimeLimits = {
   memoryMb: 16, // MiB
@@ -25,7 +25,10 @@ export function sandboxOnly(limits: RuntimeLimits = ATTACK_LIMITS): Policy {
   return { ...base, runtime: limits };
 }
 
-/** A loader for the mode: a fresh isolate per load, one from the warm pool, or the tenant's shared isolate. */
+/**
+ * A loader for the mode: a fresh isolate per load, one from the warm pool, or the tenant's shared
+ * isolate (new, or a warm one from the pool that becomes the tenant's).
+ */
 export function loaderFor(mode: Mode, policy: Policy = sandboxOnly(), extra: Partial<LoaderOptions> = {}): Loader {
   const base = { trust: testTrust(), policy, ...extra };
   switch (mode) {
@@ -35,6 +38,8 @@ export function loaderFor(mode: Mode, policy: Policy = sandboxOnly(), extra: Par
       return new Loader({ ...base, poolSize: 2 });
     case 'tenant':
       return new Loader({ ...base, isolation: 'tenant', tenantIsolateMemoryMb: TENANT_ISOLATE_MB, poolSize: 0 });
+    case 'tenant-pooled':
+      return new Loader({ ...base, isolation: 'tenant', tenantIsolateMemoryMb: TENANT_ISOLATE_MB, poolSize: 2 });
   }
 }
 
