@@ -101,6 +101,13 @@ export default async function bench(): Promise<BenchSection> {
   );
   rows.push({ name: 'raw applySync, arguments and result copied', value: syncCall.baseline.medianUs });
   rows.push({ name: 'callSync', value: syncCall.subject.medianUs, baseline: 'raw applySync', ratio: syncCall.ratio, target: '≤ 1.3×', met: syncCall.ratio <= 1.3 });
+  // what the CPU limit alone costs (isolated-vm arms a timer per bounded call): the floor of any bounded call
+  const timeoutFloor = await compare(
+    () => raw.sync.applySync(undefined, [20], { arguments: { copy: true }, result: { copy: true } }),
+    () => raw.sync.applySync(undefined, [20], { timeout: 1000, arguments: { copy: true }, result: { copy: true } }),
+    { batch: 200, samples: 30, warmup: 10 },
+  );
+  rows.push({ name: 'raw applySync with a CPU timeout (the floor of any bounded call)', value: timeoutFloor.subject.medianUs, baseline: 'raw applySync', ratio: timeoutFloor.ratio });
   const asyncCall = await compare(
     () => raw.async.apply(undefined, [20], { arguments: { copy: true }, result: { copy: true, promise: true } }),
     () => component.call('later', [20]),

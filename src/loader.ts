@@ -129,6 +129,8 @@ export class Loader {
     // verifies and validates; nothing of the envelope reaches it before both have passed (freed
     // below if the load fails first)
     const ahead = this.#sandbox.prepareAhead({ limits: this.#policy.runtime, capabilities: this.#policy.capabilities });
+    // (making that isolate is instantiation's time, not verification's)
+    const aheadMs = clock();
     try {
       const verified = await this.#verify(envelope, request);
       const verifyMs = clock();
@@ -138,7 +140,7 @@ export class Loader {
       // component stack traces point at the original files, through the signed source map
       const sandboxed = await this.#instantiate(record, ahead).catch((error: unknown) => Promise.reject(mapComponentError(error, record)));
       await this.#accept(verified, sandboxed, request);
-      const timings = { decodeMs, verifyMs, validateMs, instantiateMs: clock() };
+      const timings = { decodeMs, verifyMs, validateMs, instantiateMs: aheadMs + clock() };
       return loadedComponent(verified, sandboxed, timings);
     } finally {
       ahead?.cancel(); // a no-op once the load used it

@@ -23,7 +23,11 @@ export class IsolatePool {
     this.#onCatastrophicError = onCatastrophicError;
   }
 
-  /** A warm context in an isolate nobody has used, or undefined when none is ready. Refills in the background. */
+  /**
+   * A warm context in an isolate nobody has used, or undefined when none is ready. The caller
+   * refills the pool (`fill`) once its load is over: a refill begun now would make an isolate on
+   * this thread, and queue a prelude on the isolates' threads, in the middle of that load.
+   */
   take(): PreparedContext | undefined {
     let prepared: PreparedContext | undefined;
     while (prepared === undefined && this.#ready.length > 0) {
@@ -32,7 +36,6 @@ export class IsolatePool {
       if (candidate !== undefined && candidate.host.usable && candidate.host.tenant === undefined) prepared = candidate;
       else candidate?.host.dispose('pooled isolate no longer usable');
     }
-    this.fill();
     return prepared;
   }
 

@@ -168,6 +168,8 @@ export class Sandbox {
     } finally {
       // not used (a warm context was there after all, or the load failed): freed
       ahead?.cancel();
+      // the pool is refilled once the load is over, not in the middle of it
+      if (this.#poolSize > 0 && !this.#closed) this.#pool(this.isolation === 'tenant' ? this.#tenantProfile(options) : profileOf(options)).fill();
     }
   }
 
