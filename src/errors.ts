@@ -10,16 +10,17 @@ export interface IsoclassErrorOptions {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-export abstract class IsoclassError extends Error {
+export abstract class IsoclassError<Code extends string = string> extends Error {
   /** Stable, documented identifier of the failure (see docs/errors.md). */
-  abstract readonly code: string;
+  readonly code: Code;
   /** Which stage failed; decides the CLI exit code. */
   abstract readonly family: ErrorFamily;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(message: string, options: IsoclassErrorOptions = {}) {
+  constructor(code: Code, message: string, options: IsoclassErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = code;
     this.details = options.details ?? {};
   }
 
@@ -63,11 +64,6 @@ export type UsageErrorCode =
   | 'USAGE_KEY_INVALID';
 
 /** Bad command-line input, unreadable or malformed local files (key files, JSON arguments). */
-export class UsageError extends IsoclassError {
+export class UsageError extends IsoclassError<UsageErrorCode> {
   readonly family = 'usage' as const;
-  readonly code: UsageErrorCode;
-  constructor(code: UsageErrorCode, message: string, options?: IsoclassErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -1,4 +1,4 @@
-import { IsoclassError, type IsoclassErrorOptions } from '../errors.ts';
+import { IsoclassError } from '../errors.ts';
 
 export type EnvelopeErrorCode =
   | 'ENVELOPE_TOO_LARGE'
@@ -11,11 +11,6 @@ export type EnvelopeErrorCode =
   | 'ENVELOPE_CODE_HASH_MISMATCH';
 
 /** The envelope or the record it carries is not well-formed (exit code 10). */
-export class EnvelopeError extends IsoclassError {
+export class EnvelopeError extends IsoclassError<EnvelopeErrorCode> {
   readonly family = 'envelope' as const;
-  readonly code: EnvelopeErrorCode;
-  constructor(code: EnvelopeErrorCode, message: string, options?: IsoclassErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -1,4 +1,4 @@
-import { IsoclassError, type IsoclassErrorOptions } from '../errors.ts';
+import { IsoclassError } from '../errors.ts';
 
 export type PackErrorCode =
   // the input the writer gave
@@ -29,11 +29,6 @@ export type PackErrorCode =
   | 'PACK_ROUND_TRIP_FAILED';
 
 /** The writer's input cannot be turned into a component envelope (exit 2). */
-export class PackError extends IsoclassError {
+export class PackError extends IsoclassError<PackErrorCode> {
   readonly family = 'pack' as const;
-  readonly code: PackErrorCode;
-  constructor(code: PackErrorCode, message: string, options?: IsoclassErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }

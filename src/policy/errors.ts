@@ -10,14 +10,12 @@ export type PolicyErrorCode =
   | 'POLICY_EXTENDS_CYCLE';
 
 /** The code breaks the policy, or the policy file itself is unusable (exit 12). */
-export class PolicyError extends IsoclassError {
+export class PolicyError extends IsoclassError<PolicyErrorCode> {
   readonly family = 'policy' as const;
-  readonly code: PolicyErrorCode;
   /** Every violation found (capped), each with rule, message, line, column and code frame. */
   readonly violations: readonly Violation[];
   constructor(code: PolicyErrorCode, message: string, violations: readonly Violation[] = [], options?: IsoclassErrorOptions) {
-    super(message, { ...options, details: { ...options?.details, violations } });
-    this.code = code;
+    super(code, message, { ...options, details: { ...options?.details, violations } });
     this.violations = violations;
   }
 }

@@ -14,13 +14,8 @@ export type SandboxErrorCode =
   | 'DISPOSED';
 
 /** A limit stopped the component, or the sandbox could not run it as asked (exit 13). */
-export class SandboxError extends IsoclassError {
+export class SandboxError extends IsoclassError<SandboxErrorCode> {
   readonly family = 'sandbox' as const;
-  readonly code: SandboxErrorCode;
-  constructor(code: SandboxErrorCode, message: string, options?: IsoclassErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 export type ComponentErrorCode = 'COMPONENT_THREW';
@@ -29,16 +24,15 @@ export type ComponentErrorCode = 'COMPONENT_THREW';
  * The component's own code threw (exit 14). `name`, `message` and `stack` are the component's,
  * copied out as strings; the stack names only the component's source, never a host file.
  */
-export class ComponentError extends IsoclassError {
+export class ComponentError extends IsoclassError<ComponentErrorCode> {
   readonly family = 'component' as const;
-  readonly code: ComponentErrorCode = 'COMPONENT_THREW';
   /** The `name` of what the component threw (e.g. `TypeError`), or `(non-error value)`. */
   readonly componentName: string;
   readonly componentMessage: string;
   /** The stack inside the isolate, filtered to the component's own frames. */
   readonly componentStack: string;
   constructor(componentName: string, componentMessage: string, componentStack: string, options?: IsoclassErrorOptions) {
-    super(`component threw ${componentName}: ${componentMessage}`, {
+    super('COMPONENT_THREW', `component threw ${componentName}: ${componentMessage}`, {
       ...options,
       details: { ...options?.details, name: componentName, componentMessage, componentStack },
     });

@@ -1,4 +1,4 @@
-import { IsoclassError, type IsoclassErrorOptions } from '../errors.ts';
+import { IsoclassError } from '../errors.ts';
 
 export type VerificationErrorCode =
   | 'SIGNATURE_INVALID'
@@ -17,11 +17,6 @@ export type VerificationErrorCode =
   | 'STATE_INVALID';
 
 /** The envelope is not signed by enough trusted, valid, in-scope keys, or is stale (exit 11). */
-export class VerificationError extends IsoclassError {
+export class VerificationError extends IsoclassError<VerificationErrorCode> {
   readonly family = 'verification' as const;
-  readonly code: VerificationErrorCode;
-  constructor(code: VerificationErrorCode, message: string, options?: IsoclassErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
 }
