@@ -17,8 +17,8 @@ export default class Scorer extends Component {
 `;
 const RAW_SOURCE = SOURCE.replace("import { Component } from 'isoclass';\n", 'class Component { constructor(p) { this.params = p; } }\n');
 
-/** new Isolate + context + compile + instantiate + evaluate + construct + one call, nothing else. */
-export async function rawFloor(): Promise<void> {
+/** A raw isolate with the class constructed (params `{ weight: 2 }`) and `make`'s callers of it: plain isolated-vm, nothing of isoclass. */
+async function rawInstance(make: string): Promise<{ isolate: ivm.Isolate; callers: ivm.Reference }> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = await isolate.createContext();
   const module = await isolate.compileModule(RAW_SOURCE);
@@ -27,8 +27,14 @@ export async function rawFloor(): Promise<void> {
   });
   await module.evaluate();
   const cls = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
-  const make = (await context.eval('(C, p) => { const o = new C(p); return (x) => o.score(x); }', { reference: true })) as ivm.Reference;
-  const call = (await make.apply(undefined, [cls.derefInto(), new ivm.ExternalCopy({ weight: 2 }).copyInto()], { result: { reference: true } })) as ivm.Reference;
+  const construct = (await context.eval(make, { reference: true })) as ivm.Reference;
+  const callers = (await construct.apply(undefined, [cls.derefInto(), new ivm.ExternalCopy({ weight: 2 }).copyInto()], { result: { reference: true } })) as ivm.Reference;
+  return { isolate, callers };
+}
+
+/** new Isolate + context + compile + instantiate + evaluate + construct + one call, nothing else. */
+export async function rawFloor(): Promise<void> {
+  const { isolate, callers: call } = await rawInstance('(C, p) => { const o = new C(p); return (x) => o.score(x); }');
   const result = await call.apply(undefined, [20], { arguments: { copy: true }, result: { copy: true } });
   if (result !== 41) throw new Error('raw floor computed the wrong result');
   isolate.dispose();
@@ -36,16 +42,7 @@ export async function rawFloor(): Promise<void> {
 
 /** A raw isolate with the same class, for call baselines: `score` and `later` as plain functions. */
 async function rawCallers(): Promise<{ sync: ivm.Reference; async: ivm.Reference; dispose: () => void }> {
-  const isolate = new ivm.Isolate({ memoryLimit: 64 });
-  const context = await isolate.createContext();
-  const module = await isolate.compileModule(RAW_SOURCE);
-  await module.instantiate(context, () => {
-    throw new Error('no imports');
-  });
-  await module.evaluate();
-  const cls = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
-  const make = (await context.eval('(C, p) => { const o = new C(p); return [(x) => o.score(x), (x) => o.later(x)]; }', { reference: true })) as ivm.Reference;
-  const pair = (await make.apply(undefined, [cls.derefInto(), new ivm.ExternalCopy({ weight: 2 }).copyInto()], { result: { reference: true } })) as ivm.Reference;
+  const { isolate, callers: pair } = await rawInstance('(C, p) => { const o = new C(p); return [(x) => o.score(x), (x) => o.later(x)]; }');
   const sync = (await pair.get(0, { reference: true })) as ivm.Reference;
   const async = (await pair.get(1, { reference: true })) as ivm.Reference;
   return { sync, async, dispose: () => isolate.dispose() };
