@@ -113,9 +113,13 @@ function closeIterator(iterator) {
     // the error that made us close wins (IteratorClose with a throw completion)
   }
 }
-/** Installs a wrapper with the builtin's property attributes and its length. */
-const install = (function install(target, key, wrapper, length) {
-  defineProperty(wrapper, 'length', { value: length, writable: false, enumerable: false, configurable: true });
+/**
+ * Installs a wrapper with the builtin's property attributes and its length. (A wrapper written with
+ * the builtin's length keeps its own: redefining it gives the wrapper a map of its own, and another
+ * when it is frozen, in every isolate.)
+ */
+const install = (function isoclassSetupInstall(target, key, wrapper, length) {
+  if (wrapper.length !== length) defineProperty(wrapper, 'length', { value: length, writable: false, enumerable: false, configurable: true });
   defineProperty(target, key, { value: wrapper, writable: true, enumerable: false, configurable: true });
 });
 
@@ -451,20 +455,21 @@ genericArray.with = function (O, len, args) {
 };
 
 // a genuine array goes to the native builtin after its length is checked; anything else to the
-// JavaScript above
-const boundArrayMethod = (function boundArrayMethod(name) {
+// JavaScript above. (One parameter, the length of most of these builtins; the arguments are passed
+// on as they came.)
+const boundArrayMethod = (function isoclassSetupBoundArrayMethod(name) {
   const native = ArrayPrototype[name];
   const generic = genericArray[name];
   const what = 'Array.prototype.' + name;
   const wrapper = {
-    [name](...args) {
+    [name](_) {
       if (isGenuineArray(this)) {
         const len = this.length;
         if (len > MAX_ELEMENTS) overBudget(what + ' over ' + len + ' elements');
-        return apply(native, this, args);
+        return apply(native, this, arguments);
       }
       const O = toObject(this, what);
-      return generic(O, lengthOf(O, what), args);
+      return generic(O, lengthOf(O, what), arguments);
     },
   }[name];
   install(ArrayPrototype, name, wrapper, native.length);
@@ -903,14 +908,15 @@ function indexedCount(alleged) {
   if (isView(value) && apply(typedArrayTag, value, []) !== undefined) return apply(typedArrayLength, value, []);
   return 0;
 }
-const boundKeysFunction = (function boundKeysFunction(target, name) {
+const boundKeysFunction = (function isoclassSetupBoundKeysFunction(target, name) {
   const native = target[name];
   const what = (target === ReflectObject ? 'Reflect.' : 'Object.') + name;
+  // (each of these builtins has length 1)
   const wrapper = {
-    [name](...args) {
-      const n = indexedCount(args[0]);
+    [name](value) {
+      const n = indexedCount(value);
       if (n > MAX_ELEMENTS) overBudget(what + ' of ' + n + ' indexed properties');
-      return apply(native, target, args);
+      return apply(native, target, arguments);
     },
   }[name];
   install(target, name, wrapper, native.length);

@@ -11,6 +11,11 @@
 import { RUNTIME_HANDOFF } from './names.ts';
 
 export const HARDEN_SOURCE = String.raw`
+// All of it in a function of its own, run once: the walk below loops long enough for V8 to
+// compile the function it runs in, and that code would stay in every isolate for as long as the
+// prelude's script lives (~60 KB for the whole prelude's function). Named isoclassSetup..., which
+// the process's V8 flags keep from Sparkplug (v8-flags.ts); it is not optimised further (measured).
+(function isoclassSetupHarden() {
 // ---- no code generation at run time --------------------------------------------------------
 // Without this the static policy means nothing: x[k] with k = "constructor" would reach
 // Function and compile any string. Each constructor is replaced, on its prototype, by one that
@@ -52,7 +57,7 @@ if (hasOwn(G, 'gc')) {
 // ---- let code assign own properties that shadow frozen intrinsic ones -------------------
 // Freezing turns "obj.toString = f" and "this.name = 'MyError'" into TypeErrors (the override
 // mistake). These accessors keep such assignments working on the instance, never the intrinsic.
-const enableOverride = (function enableOverride(object, key) {
+const enableOverride = (function isoclassSetupEnableOverride(object, key) {
   const desc = getOwnPropertyDescriptor(object, key);
   if (desc === undefined || !('value' in desc) || !desc.configurable) return;
   const value = desc.value;
@@ -104,12 +109,19 @@ if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
 }
 // Every global value is a root. Their bindings stay writable: a component that reassigns a global
 // changes only its own context (the glue and the runtime hold the intrinsics they captured), and
-// Function, the one binding that matters, is fixed above.
-const globalDescriptors = getOwnPropertyDescriptors(G);
-for (const key of ownKeys(globalDescriptors)) {
-  const desc = globalDescriptors[key];
-  if ('value' in desc) roots.push(desc.value);
-  else roots.push(desc.get, desc.set);
+// Function, the one binding that matters, is fixed above. (Read without a descriptor object per
+// global: an accessor's functions come from __lookupGetter__ and __lookupSetter__, a data
+// property's value is read directly.)
+const FunctionPrototype = getPrototypeOf(function () {});
+const lookupGetter = ObjectPrototype.__lookupGetter__;
+const lookupSetter = ObjectPrototype.__lookupSetter__;
+const globalKeys = ownKeys(G);
+for (let i = 0; i < globalKeys.length; i++) {
+  const key = globalKeys[i];
+  const get = lookupGetter.call(G, key);
+  const set = lookupSetter.call(G, key);
+  if (get === undefined && set === undefined) roots.push(G[key]);
+  else roots.push(get, set);
 }
 // One walk over every object reachable from the roots through prototypes and own properties.
 // A function with no own "prototype" (a builtin method, a getter, a wrapper) has only its name
@@ -124,9 +136,6 @@ for (const key of ownKeys(globalDescriptors)) {
 // No component code has run yet: every builtin called here is still the native one. (The checks
 // are written out rather than put in a helper: a small hot function gets optimised, which costs
 // an isolate more memory than the walk saves.)
-const FunctionPrototype = getPrototypeOf(function () {});
-const lookupGetter = ObjectPrototype.__lookupGetter__;
-const lookupSetter = ObjectPrototype.__lookupSetter__;
 const seen = new SetCtor();
 const stack = roots;
 while (stack.length > 0) {
@@ -159,4 +168,5 @@ while (stack.length > 0) {
     }
   }
 }
+})();
 `;
