@@ -103,9 +103,48 @@ if (typeof Iterator === 'function' && typeof Iterator.from === 'function') {
   roots.push(getPrototypeOf([].values().map((x) => x)));
   roots.push(getPrototypeOf(Iterator.from({ next() { return { done: true }; } })));
 }
+// %SegmentsPrototype% and %SegmentIteratorPrototype% are reachable only from what
+// Intl.Segmenter.prototype.segment returns (and the iterator that makes). Making a segmenter here
+// to reach them would keep ICU break iterators in every isolate (~40 KB resident, measured), so
+// segment is wrapped instead: its first call freezes both, and everything they hold, before
+// anything it made is returned. The native segment is held here only, so no code reaches either
+// prototype before that. Everything else reachable from them is frozen by then (by the walk
+// below), so being frozen marks what is done.
 if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
-  const segments = new Intl.Segmenter().segment('');
-  roots.push(getPrototypeOf(segments), getPrototypeOf(segments[SymbolIterator]()));
+  const SegmenterPrototype = Intl.Segmenter.prototype;
+  const nativeSegment = SegmenterPrototype.segment;
+  const isFrozen = ObjectCtor.isFrozen;
+  const lookupOwnGetter = ObjectPrototype.__lookupGetter__;
+  const lookupOwnSetter = ObjectPrototype.__lookupSetter__;
+  const freezeHidden = function (value) {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isFrozen(value)) return;
+    freeze(value);
+    freezeHidden(getPrototypeOf(value));
+    const keys = ownKeys(value);
+    for (let i = 0; i < keys.length; i++) {
+      const get = apply(lookupOwnGetter, value, [keys[i]]);
+      const set = apply(lookupOwnSetter, value, [keys[i]]);
+      if (get === undefined && set === undefined) {
+        freezeHidden(value[keys[i]]);
+      } else {
+        freezeHidden(get);
+        freezeHidden(set);
+      }
+    }
+  };
+  let segmentsFrozen = false;
+  install(SegmenterPrototype, 'segment', {
+    segment(string) {
+      const segments = apply(nativeSegment, this, [string]);
+      if (!segmentsFrozen) {
+        const SegmentsPrototype = getPrototypeOf(segments);
+        freezeHidden(SegmentsPrototype);
+        freezeHidden(getPrototypeOf(apply(SegmentsPrototype[SymbolIterator], segments, [])));
+        segmentsFrozen = true;
+      }
+      return segments;
+    },
+  }.segment, nativeSegment.length);
 }
 // Every global value is a root. Their bindings stay writable: a component that reassigns a global
 // changes only its own context (the glue and the runtime hold the intrinsics they captured), and

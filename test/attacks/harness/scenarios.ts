@@ -54,6 +54,29 @@ const SCAN = `
     }
     return { reached: seen.size, hostish, unfrozen, globals: Reflect.ownKeys(globalThis).map(String).sort() };`;
 
+/**
+ * The same walk from values that carry the hidden intrinsics (iterator, generator and segments
+ * prototypes), as a component reaches them. %SegmentsPrototype% and %SegmentIteratorPrototype%
+ * are frozen on the first call of Intl.Segmenter.prototype.segment (harden.ts), before the value
+ * that carries them is returned: this scan is such a first call.
+ */
+const SCAN_HIDDEN = SCAN.replace(
+  'const roots = [globalThis, this, Component, log, artifact, sleep, this.params, Object.getPrototypeOf(this)];',
+  `const segments = new Intl.Segmenter('en', { granularity: 'word' }).segment('hidden intrinsics');
+    const generator = (function* () {})();
+    const asyncGenerator = (async function* () {})();
+    const roots = [
+      segments, segments[Symbol.iterator](), segments.containing(0), [][Symbol.iterator](), new Map()[Symbol.iterator](), new Set()[Symbol.iterator](),
+      ''[Symbol.iterator](), /a/g[Symbol.matchAll]('aa'), generator, asyncGenerator, (async () => {})(),
+      [].values().map((x) => x), Iterator.from({ next() { return { done: true }; } }), new Uint8Array(1), Object.getOwnPropertyDescriptor(Function.prototype, 'caller').get,
+    ];`,
+).replace(
+  'const mine = new Set([globalThis, this, Object.getPrototypeOf(this), Attack]);',
+  // the carriers themselves are the component's own values, free to change, and so are its generator
+  // functions' prototypes; what they lead to is not
+  'const mine = new Set([globalThis, this, Object.getPrototypeOf(this), Attack, ...roots.slice(0, -1), Object.getPrototypeOf(generator), Object.getPrototypeOf(asyncGenerator)]);',
+);
+
 const ECMASCRIPT_GLOBALS = [
   'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean', 'DataView', 'Date',
   'DisposableStack', 'Error', 'EvalError', 'FinalizationRegistry', 'Float16Array', 'Float32Array', 'Float64Array', 'Function', 'Infinity',
@@ -121,6 +144,17 @@ export const SCENARIOS: readonly Scenario[] = [
       expectEqual(r.hostish, [], 'host-object property names found');
       expectEqual(r.unfrozen, [], 'intrinsics left unfrozen');
       expectEqual(r.globals, ECMASCRIPT_GLOBALS, 'global names');
+    },
+  },
+  {
+    name: 'every hidden intrinsic is frozen when reached, those made on first use included',
+    attack: 'polluting the prototypes only an iterator, a generator or a segmenter leads to',
+    source: component(`  run() {${SCAN_HIDDEN}\n  }`, 'Component, log, artifact, sleep'),
+    check: (result) => {
+      const r = result as { reached: number; hostish: string[]; unfrozen: string[] };
+      if (r.reached < 100) throw new Error(`the scan reached only ${r.reached} objects`);
+      expectEqual(r.hostish, [], 'host-object property names found');
+      expectEqual(r.unfrozen, [], 'intrinsics left unfrozen');
     },
   },
   // ---- run-time code generation -------------------------------------------------------------
