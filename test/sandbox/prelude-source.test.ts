@@ -5,7 +5,7 @@ import { PRELUDE_SOURCE, PRELUDE_TEXT } from '../../src/sandbox/prelude/source.t
 
 /** The tokens of a script, as acorn reads them (comments and whitespace are not tokens). */
 function tokens(source: string): string[] {
-  return [...acorn.tokenizer(source, { ecmaVersion: 'latest' })].map((t) => `${t.type.label} ${String(t.value)}`);
+  return [...acorn.tokenizer(source, { ecmaVersion: 'latest' })].map((t) => `${t.type.label} ${source.slice(t.start, t.end)}`);
 }
 
 describe('prelude source: what every isolate keeps a copy of', () => {
