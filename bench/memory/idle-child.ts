@@ -31,25 +31,27 @@ const loader = new Loader({ trust: trustSingleKey(key.publicKey), isolation: mod
 // one first load so code and caches common to all are in place before measuring
 const first = await loader.load(envelopes[0]!);
 await first.call('score', [1]);
-const gc = (globalThis as { gc?: () => void }).gc;
-const settle = async (): Promise<number> => {
-  for (let i = 0; i < 3; i++) {
-    gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return process.memoryUsage.rss();
-};
-const before = await settle();
+const before = await settledRss();
 const loaded: LoadedComponent[] = [];
 for (let i = 1; i < count; i++) {
   const component = await loader.load(envelopes[i]!);
   if ((await component.call('score', [20])) !== 41) throw new Error('wrong result');
   loaded.push(component);
 }
-const after = await settle();
+const after = await settledRss();
 process.stdout.write(`${JSON.stringify({ mode, components: loaded.length, perComponentBytes: (after - before) / loaded.length, rssMb: after / 2 ** 20 })}\n`);
 loader.close();
 process.exit(0);
+
+/** The process's resident set once the host has collected (three GCs, 200 ms apart). */
+async function settledRss(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return process.memoryUsage.rss();
+}
 
 /** The baseline: plain isolated-vm isolates, each with a context and the module constructed, nothing of isoclass. */
 async function rawFloor(): Promise<never> {
@@ -69,17 +71,9 @@ async function rawFloor(): Promise<never> {
     return [isolate, context, module, call];
   };
   const kept: unknown[] = [await make()];
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const settle = async (): Promise<number> => {
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return process.memoryUsage.rss();
-  };
-  const before = await settle();
+  const before = await settledRss();
   for (let i = 1; i < count; i++) kept.push(await make());
-  const after = await settle();
+  const after = await settledRss();
   process.stdout.write(`${JSON.stringify({ mode, components: count - 1, perComponentBytes: (after - before) / (count - 1), rssMb: after / 2 ** 20 })}\n`);
   process.exit(0);
 }
