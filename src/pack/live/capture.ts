@@ -172,7 +172,18 @@ class Capture {
     this.#pieces.set(name, piece);
     const resolved = new Map<string, Resolution>();
     for (const [free, positions] of source.freeVariables) {
-      resolved.set(free, this.#resolve(piece, free, positions));
+      const assigned = source.assignedFreeVariables.get(free);
+      let resolution: Resolution;
+      try {
+        resolution = this.#resolve(piece, free, positions);
+      } catch (error) {
+        // "pass it in deps" would only lead to the refusal below: say that one at once
+        throw assigned !== undefined && error instanceof PackError && error.code === 'PACK_FREE_VARIABLE' ? this.#assignedCapture(piece, free, assigned) : error;
+      }
+      // a captured binding travels as a copy (a const of the packed module, or the runtime's
+      // import): code that assigns to it would pack, then throw at its first call in production
+      if (assigned !== undefined && resolution.kind !== 'global') throw this.#assignedCapture(piece, free, assigned);
+      resolved.set(free, resolution);
     }
     if (source.kind === 'class') checkClassShape(value, source, this.#expectedBase(piece, resolved), describe);
     else checkFunctionShape(value, source, describe);
@@ -311,6 +322,15 @@ class Capture {
     return new PackError('PACK_FREE_VARIABLE', `\`${name}\`, used by ${piece.describe()} at ${where}${more}, cannot travel: ${why}. Fix: ${fix}`, {
       details: { name, location: where },
     });
+  }
+
+  #assignedCapture(piece: FunctionPiece, name: string, positions: readonly TextPosition[]): PackError {
+    const where = this.#where(piece, positions);
+    return new PackError(
+      'PACK_FREE_VARIABLE',
+      `\`${name}\` is assigned by ${piece.describe()} at ${where}, but a captured variable travels as a constant copy: inside the isolate the assignment would throw (and could never be seen by the host or another instance). Fix: keep the state in the instance (\`this.${name}\`) or in a static field of the class, and capture only values that do not change`,
+      { details: { name, location: where, reason: 'assigned' } },
+    );
   }
 
   /** `file.ts:12:7` when the inspector knows the file; else the position inside the function's own text. */

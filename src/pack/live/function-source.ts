@@ -32,6 +32,8 @@ export interface FunctionSource {
   readonly offset: number;
   /** Free variable → where the text uses it (in source order). */
   readonly freeVariables: ReadonlyMap<string, readonly TextPosition[]>;
+  /** The free variables the text assigns to (`x = …`, `x++`, `[x] = …`) → where. */
+  readonly assignedFreeVariables: ReadonlyMap<string, readonly TextPosition[]>;
 }
 
 /** What the names in error messages call the function ("class Scorer", "function double", "deps.helper"). */
@@ -132,14 +134,14 @@ function singleMethod(program: acorn.Program, offset: number, length: number): N
 
 function finish(text: string, kind: FunctionKind, declaredName: string | undefined, node: Node, offset: number, program: acorn.Program, describe: Describe): FunctionSource {
   checkDetachedThis(kind, node, describe);
-  return { text, kind, declaredName, node, offset, freeVariables: freeVariablesOf(program, offset) };
+  return { text, kind, declaredName, node, offset, ...freeVariablesOf(program, offset) };
 }
 
 /**
  * Free variables by scope analysis, never by a regex over the text: a parameter named `Math`
  * is not the global, and a name inside a string is not a reference.
  */
-function freeVariablesOf(program: acorn.Program, offset: number): Map<string, TextPosition[]> {
+function freeVariablesOf(program: acorn.Program, offset: number): Pick<FunctionSource, 'freeVariables' | 'assignedFreeVariables'> {
   const scopes = analyze(program as unknown as Parameters<typeof analyze>[0], {
     ecmaVersion: 2022,
     sourceType: 'module',
@@ -147,16 +149,18 @@ function freeVariablesOf(program: acorn.Program, offset: number): Map<string, Te
     optimistic: true,
     fallback: 'iteration',
   });
-  const out = new Map<string, TextPosition[]>();
+  const freeVariables = new Map<string, TextPosition[]>();
+  const assignedFreeVariables = new Map<string, TextPosition[]>();
   for (const reference of scopes.globalScope?.through ?? []) {
     const identifier = reference.identifier as unknown as Node & { loc: acorn.SourceLocation };
-    const list = out.get(identifier['name'] as string) ?? [];
+    const name = identifier['name'] as string;
     const { line, column } = identifier.loc.start;
     // the wrapper adds `offset` characters before the text, all on its first line
-    list.push({ line: line - 1, column: line === 1 ? column - offset : column });
-    out.set(identifier['name'] as string, list);
+    const position = { line: line - 1, column: line === 1 ? column - offset : column };
+    freeVariables.set(name, [...(freeVariables.get(name) ?? []), position]);
+    if (reference.isWrite()) assignedFreeVariables.set(name, [...(assignedFreeVariables.get(name) ?? []), position]);
   }
-  return out;
+  return { freeVariables, assignedFreeVariables };
 }
 
 /**

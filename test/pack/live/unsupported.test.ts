@@ -31,6 +31,14 @@ class UsesDouble extends Component {
   }
 }
 
+// Module-level state a class below assigns to (a captured copy could not be assigned in the isolate).
+let counter = 1;
+let total = 0;
+function bump(n: number): number {
+  total += n;
+  return total;
+}
+
 // Names the classes below use that only their deps supply: declared for the type checker, never defined.
 declare const max: (...values: number[]) => number;
 declare const g: () => number;
@@ -63,6 +71,31 @@ function plain() {
 }
 
 const CASES: readonly Case[] = [
+  // captured bindings travel as constant copies: code that assigns to one is refused
+  {
+    name: 'a class that assigns to a captured variable (counter++)',
+    make: () => ({ cls: class Counting extends Component { run(): number { return counter++; } }, deps: { counter } }), // eslint-disable-line
+    code: 'PACK_FREE_VARIABLE',
+    message: /`counter` is assigned by class Counting at test\/pack\/live\/unsupported\.test\.ts:\d+:\d+, but a captured variable travels as a constant copy.*Fix: keep the state in the instance \(`this\.counter`\)/,
+  },
+  {
+    name: 'a captured helper that assigns to a captured variable (total += n)',
+    make: () => ({ cls: class Bumping extends Component { run(n: number): number { return bump(n); } }, deps: { bump, total } }), // eslint-disable-line
+    code: 'PACK_FREE_VARIABLE',
+    message: /`total` is assigned by deps\.bump \(function bump\) at test\/pack\/live\/unsupported\.test\.ts:\d+:\d+/,
+  },
+  {
+    name: 'a class that assigns to a module-level variable not in deps',
+    make: () => ({ cls: class CountingAlone extends Component { run(): number { return counter++; } } }), // eslint-disable-line
+    code: 'PACK_FREE_VARIABLE',
+    message: /`counter` is assigned by class CountingAlone .*keep the state in the instance/,
+  },
+  {
+    name: 'a destructuring assignment to a captured variable',
+    make: () => ({ cls: class Swapping extends Component { run(): number { [counter] = [2]; return counter; } }, deps: { counter } }), // eslint-disable-line
+    code: 'PACK_FREE_VARIABLE',
+    message: /`counter` is assigned by class Swapping/,
+  },
   // functions toString cannot show
   {
     name: 'a native function',
