@@ -12,8 +12,10 @@ const major = Number(process.versions.node.split('.')[0]);
 const ready = major >= 24 && process.execArgv.includes('--no-node-snapshot');
 
 if (ready) {
-  const built = join(root, 'dist', 'cli', 'main.js');
-  const entry = existsSync(built) ? built : join(root, 'src', 'cli', 'main.ts');
+  // a checkout runs its sources (a dist/ left from an earlier build would be stale); the
+  // published package has only dist/
+  const source = join(root, 'src', 'cli', 'main.ts');
+  const entry = existsSync(source) ? source : join(root, 'dist', 'cli', 'main.js');
   const { main } = await import(pathToFileURL(entry).href);
   process.exitCode = await main(process.argv.slice(2));
 } else {

@@ -12,6 +12,11 @@ export interface BundleOptions {
    * component carries its code, it never reaches into the loader's node_modules.
    */
   readonly bundle?: readonly string[];
+  /**
+   * Leaves the imports `bundle` does not cover in the output instead of refusing them, for the
+   * policy to report where they are (`isoclass lint`). Never for code that is packed.
+   */
+  readonly keepForeignImports?: boolean;
 }
 
 export interface BundledPackage {
@@ -48,6 +53,7 @@ export async function bundleFile(path: string, options: BundleOptions = {}): Pro
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path === RUNTIME_MODULE) return { path: RUNTIME_MODULE, external: true };
+        if (options.keepForeignImports === true && !allowed.has(packageNameOf(args.path))) return { path: args.path, external: true };
         const from = args.importer ? ` (imported by ${relative(entryDir, args.importer) || args.importer})` : '';
         // host access: Node's built-ins do not exist in the isolate, and bundling cannot make them
         if (NODE_BUILTINS.has(args.path) || NODE_BUILTINS.has(args.path.split('/')[0] ?? '')) {

@@ -73,6 +73,37 @@ describe('isoclass lint', () => {
     );
   });
 
+  it('reports what the bundler refuses like any violation: syntax it cannot parse, imports of packages (exit 12)', async (t) => {
+    const dir = setup(t);
+    writeFileSync(join(dir, 'with.js'), "import { Component } from 'isoclass';\nexport default class W extends Component {\n  f(o) { with (o) { return 1; } }\n}\n");
+    writeFileSync(join(dir, 'html.js'), '<!-- hidden\nexport default 1;\n');
+    writeFileSync(join(dir, 'dynamic.ts'), "import { Component } from 'isoclass';\nimport { twice } from './twice.ts';\nexport default class D extends Component {\n  f(x: number): unknown { return import('fs').then(() => twice(x)); }\n}\n");
+    const expected: Record<string, [string, string, number, number][]> = {
+      'with.js': [['parse', 'with.js', 3, 10]],
+      'html.js': [['parse', 'html.js', 1, 1]],
+      'dynamic.ts': [
+        ['syntax', 'dynamic.ts', 4, 34],
+        ['import', 'dynamic.ts', 4, 41],
+      ],
+    };
+    for (const [file, violations] of Object.entries(expected)) {
+      const r = await runCli(['lint', file, '--json'], { cwd: dir });
+      assert.equal(r.code, 12, `${file}: ${r.stdout}${r.stderr}`);
+      const out = JSON.parse(r.stdout) as { error: { family: string; violations: { rule: string; file: string; line: number; column: number; frame: string }[] } };
+      assert.equal(out.error.family, 'policy');
+      assert.deepEqual(out.error.violations.map((v) => [v.rule, v.file, v.line, v.column]), violations, file);
+      for (const v of out.error.violations) assert.match(v.frame, /\n> +\d+ \|/, 'a code frame');
+    }
+  });
+
+  it('still reports a file the bundler cannot resolve as a bundle error (exit 2), not a violation', async (t) => {
+    const dir = setup(t);
+    writeFileSync(join(dir, 'missing.js'), "import { Component } from 'isoclass';\nimport h from './nowhere.js';\nexport default class M extends Component { f() { return h; } }\n");
+    const r = await runCli(['lint', 'missing.js'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /PACK_BUNDLE_FAILED: .*Could not resolve "\.\/nowhere\.js"/);
+  });
+
   it('--policy strict refuses the run-time key default allows', async (t) => {
     const dir = setup(t);
     const r = await runCli(['lint', 'clean.ts', '--policy', 'strict', '--json'], { cwd: dir });

@@ -1,8 +1,10 @@
 import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, relative, resolve } from 'node:path';
+import { transform } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { bundleFile } from '../../pack/bundle.ts';
+import { PackError } from '../../pack/errors.ts';
 import { codeFrame, type Violation } from '../../policy/diagnostics.ts';
 import { PolicyError } from '../../policy/errors.ts';
 import { loadPolicy } from '../../policy/policy.ts';
@@ -25,8 +27,15 @@ export async function run(argv: string[]): Promise<CommandOutput> {
   const { values, positionals } = parseCommandArgs(argv, { policy: { type: 'string' }, ...JSON_OPTION }, USAGE);
   const [file] = requirePositional(positionals, 1, 'one component file', USAGE) as [string];
   const policy = loadPolicy(values.policy ?? 'default');
-  const bundle = await bundleFile(file);
-  const { violations, truncated } = inspectSource(bundle.source, policy);
+  // imports of packages stay in the bundle, for the policy to report where they are
+  const bundle: Linted = await bundleFile(file, { keepForeignImports: true }).catch((error: unknown) => unbundled(file, error));
+  const inspected = inspectSource(bundle.source, policy);
+  const { truncated } = inspected;
+  // the file alone, unbundled, is checked only for what the bundler refused, its syntax (its
+  // relative imports are not violations: bundling inlines them); if the parser accepts it, the
+  // bundler's error (a missing file, say) is the one to report
+  const violations = bundle.refusal === undefined ? inspected.violations : inspected.violations.filter((v) => v.rule === 'parse');
+  if (bundle.refusal !== undefined && violations.length === 0) throw bundle.refusal;
   if (violations.length === 0) {
     return { result: { file, policy: policy.name, violations: [] }, text: `${file}: no violations of policy "${policy.name}"` };
   }
@@ -41,6 +50,39 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     { details: { file, policy: policy.name, truncated } },
   );
 }
+
+/**
+ * What to lint when esbuild refuses the file (`with`, an HTML-like comment, an escaped keyword):
+ * the file alone, so the refusal is reported like every other violation, with its rule, place and
+ * code frame. A JavaScript file is checked as written; a TypeScript file
+ * with its types stripped (mapped back through a source map), or, when even that fails, the
+ * bundler's own error is what there is to say.
+ */
+async function unbundled(file: string, error: unknown): Promise<Linted> {
+  if (!(error instanceof PackError) || error.code !== 'PACK_BUNDLE_FAILED') throw error;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw error;
+  }
+  if (!TYPESCRIPT.has(extname(file).toLowerCase())) return { source: text, refusal: error };
+  try {
+    const stripped = await transform(text, { loader: 'ts', format: 'esm', target: 'esnext', sourcemap: 'external', sourcefile: file, logLevel: 'silent' });
+    return { source: stripped.code, sourceMap: stripped.map, refusal: error };
+  } catch {
+    throw error;
+  }
+}
+
+/** The code lint checks: the bundle, or the file alone when the bundler refused it (`refusal`). */
+interface Linted {
+  readonly source: string;
+  readonly sourceMap?: string;
+  readonly refusal?: PackError;
+}
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 /** Maps a violation in the bundle back to the original file; the frame starts with `file:line:column`. */
 function locate(violation: Violation, map: TraceMap | undefined, fallbackFile: string): LintFinding {
