@@ -57,8 +57,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ ok: false, error: described })}\n`);
     } else if (error instanceof IsoclassError) {
       process.stderr.write(`isoclass: ${error.code}: ${error.message}\n`);
-      const violations = (error as { violations?: readonly { line: number; column: number; rule: string; message: string; frame: string }[] }).violations;
-      for (const v of violations ?? []) process.stderr.write(`  ${v.line}:${v.column}  ${v.rule}  ${v.message}\n${v.frame.replace(/^/gm, '    ')}\n`);
+      const violations = (error as { violations?: readonly { file?: string; line: number; column: number; rule: string; message: string; frame: string }[] }).violations;
+      for (const v of violations ?? []) {
+        // lint's frames begin with the place already; pack's name the file (a bundled package's, say) here
+        const file = v.file !== undefined && !v.frame.startsWith(`${v.file}:`) ? `${v.file}:` : '';
+        process.stderr.write(`  ${file}${v.line}:${v.column}  ${v.rule}  ${v.message}\n${v.frame.replace(/^/gm, '    ')}\n`);
+      }
       const componentStack = (error as { componentStack?: string }).componentStack;
       if (componentStack) process.stderr.write(`${componentStack}\n`);
     } else {

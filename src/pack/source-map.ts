@@ -76,6 +76,11 @@ export function mapComponentError(error: unknown, record: ComponentRecord): unkn
   return new ComponentError(error.componentName, error.componentMessage, mapped, { cause: error, details: { bundleStack: error.componentStack } });
 }
 
+/** Where a violation is when no file of the writer's (nor a package's) has it: code the bundler wrote. */
+const GENERATED = '(bundler-generated code)';
+const GENERATED_HINT = (n: number): string =>
+  `. ${n} of them ${n === 1 ? 'is' : 'are'} in code the bundler generated, not in any file: esbuild's helpers for a CommonJS package (__commonJS, __toESM) use Object.getPrototypeOf, Object.getOwnPropertyDescriptor and Object.prototype, which the default policy denies. Bundle a package that ships an ES-module build, or pack under a policy written for it (policies/README.md, "Bundling packages")`;
+
 /**
  * A PolicyError about a generated or bundled module, re-reported at the original files and
  * lines (with their code frames when the map carries the sources), so a writer sees
@@ -84,9 +89,13 @@ export function mapComponentError(error: unknown, record: ComponentRecord): unkn
 export function remapPolicyError(error: PolicyError, sourceMap: string | undefined): PolicyError {
   const map = traceMapOf(error, sourceMap);
   if (map === undefined) return error;
+  let generated = 0;
   const violations: MappedViolation[] = error.violations.map((v) => {
     const original = originalPosition(map, v.line, v.column);
-    if (original === undefined) return v;
+    if (original === undefined) {
+      generated++;
+      return { ...v, file: GENERATED };
+    }
     const content = sourceContentFor(map, originalSourceKey(map, v));
     const frame = content === null ? v.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), original.line, original.column);
     return { ...v, file: original.source, line: original.line, column: original.column, frame };
@@ -98,7 +107,7 @@ export function remapPolicyError(error: PolicyError, sourceMap: string | undefin
   const count = violations.length;
   return new PolicyError(
     error.code,
-    `${error.message.slice(0, error.message.indexOf(' (') >= 0 ? error.message.indexOf(' (') : error.message.length)} (${count} violation${count === 1 ? '' : 's'}): ${listed}${count > 3 ? '; …' : ''}. Run "isoclass lint" on the file for the full list`,
+    `${error.message.slice(0, error.message.indexOf(' (') >= 0 ? error.message.indexOf(' (') : error.message.length)} (${count} violation${count === 1 ? '' : 's'}): ${listed}${count > 3 ? '; …' : ''}. Run "isoclass lint" on the file for the full list${generated > 0 ? GENERATED_HINT(generated) : ''}`,
     violations,
     { cause: error, details: error.details },
   );

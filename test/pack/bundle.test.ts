@@ -251,6 +251,18 @@ describe('packFile refuses what cannot be bundled', () => {
     });
   });
 
+  it('a CommonJS package under the default policy: violations at the package files and at the bundler helpers, with what to do', async () => {
+    // the zoo's eventemitter3 component, without the fixture policy written for it
+    await assert.rejects(packFile(join(FIXTURES, 'packages', 'eventemitter3-events.ts'), { keys: [testKey().seed], bundle: ['eventemitter3'] }), (error: unknown) => {
+      assert.ok(error instanceof PolicyError, String(error));
+      const files = new Set(error.violations.map((v) => (v as { file?: string }).file));
+      assert.ok(files.has('(bundler-generated code)'), [...files].join(', '));
+      assert.ok([...files].some((f) => f !== undefined && /node_modules\/eventemitter3\/index\.js$/.test(f)), [...files].join(', '));
+      assert.match(error.message, /in code the bundler generated, not in any file: esbuild's helpers for a CommonJS package .* Bundle a package that ships an ES-module build, or pack under a policy written for it/);
+      return true;
+    });
+  });
+
   it('a constructor that throws with the given params, with the .ts line (PACK_ROUND_TRIP_FAILED)', async (t) => {
     const dir = tempDir(t);
     writeFileSync(join(dir, 'comp.ts'), `import { Component } from 'isoclass';\n\nexport default class Strict extends Component<{ n?: number }> {\n  constructor(params: { n?: number }) {\n    super(params);\n    if (this.params.n === undefined) throw new RangeError('params.n is required');\n  }\n}\n`);
