@@ -97,7 +97,8 @@ export function parseJsonOption(text: string, option: string): unknown {
 
 export function parsePositiveInteger(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number(text);
+  // decimal digits only: Number() would also take "1e3", "0x10" and " 5"
+  const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError('USAGE_INVALID_ARGUMENT', `--${option} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 }

@@ -181,11 +181,21 @@ function invalid(source: string, problems: readonly { path: string; message: str
   });
 }
 
-/** A copy of `policy` with runtime limits replaced (operator overrides such as `--timeout-ms`). */
+/**
+ * A copy of `policy` with runtime limits replaced (operator overrides such as `--timeout-ms`),
+ * held to the bounds a policy file is: a limit the sandbox cannot apply (a 1 MiB heap) is refused
+ * here, by name, not discovered as an internal error at the first load.
+ */
 export function withRuntimeLimits(policy: Policy, overrides: Partial<RuntimeLimits>): Policy {
   const runtime = { ...policy.runtime };
+  const given: Partial<Record<keyof RuntimeLimits, number>> = {};
   for (const [key, value] of Object.entries(overrides) as [keyof RuntimeLimits, number | undefined][]) {
-    if (value !== undefined) runtime[key] = value;
+    if (value !== undefined) given[key] = runtime[key] = value;
   }
+  const problems = checkPolicyDocument({ version: 1, name: 'overrides', runtime: given }, 'overrides');
+  if (runtime.cpuMsPerCall > runtime.wallMsPerCall) {
+    problems.push({ path: 'overrides.runtime', message: `cpuMsPerCall (${runtime.cpuMsPerCall}) is above wallMsPerCall (${runtime.wallMsPerCall}); wall-clock time includes CPU time` });
+  }
+  if (problems.length > 0) throw invalid(`"${policy.name}" with runtime overrides`, problems);
   return freeze({ ...policy, runtime: freeze(runtime) });
 }

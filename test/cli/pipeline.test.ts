@@ -91,4 +91,23 @@ describe('isoclass CLI: keygen → pack → verify → run', () => {
     assert.equal((await runCli(['frobnicate'], { cwd: dir })).code, 2);
     assert.equal((await runCli(['run', 'adder.json', '--trust', 'dev.pub', '--call', 'add', '--args', '{"not":"array"}'], { cwd: dir })).code, 2);
   });
+
+  it('exits 2 for limits out of a policy\'s bounds and for numbers that are not plain decimals, naming the option', async (t) => {
+    const dir = await setup(t);
+    const run = (...extra: string[]) => runCli(['run', 'adder.json', '--trust', 'dev.pub', '--call', 'add', '--args', '[1,2]', ...extra], { cwd: dir });
+    const cases: [string[], RegExp][] = [
+      [['--memory-mb', '1'], /--memory-mb 1 is out of range: it must be >= 8/],
+      [['--memory-mb', '5000'], /--memory-mb 5000 is out of range: it must be <= 4096/],
+      [['--timeout-ms', '99999999'], /--timeout-ms 99999999 is out of range: it must be <= 600000/],
+      [['--memory-mb', '1e3'], /--memory-mb must be a positive integer, got "1e3"/],
+      [['--timeout-ms', '0x10'], /--timeout-ms must be a positive integer, got "0x10"/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await run(...extra);
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, 'no stack trace');
+    }
+    assert.equal((await run('--memory-mb', '8')).code, 0, 'the lowest allowed heap runs');
+  });
 });

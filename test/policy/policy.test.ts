@@ -182,6 +182,15 @@ describe('loaded policies cannot be changed, nor can the built-ins they rely on'
     assert.equal(adjusted.runtime.cpuMsPerCall, 10);
     assert.equal(policy.runtime.cpuMsPerCall, 1000);
     assert.ok(Object.isFrozen(adjusted.runtime));
+    // overrides are held to a policy file's bounds: the sandbox could not apply these
+    for (const [overrides, message] of [
+      [{ memoryMb: 4 }, /overrides\.runtime\.memoryMb is 4; it must be >= 8/],
+      [{ maxResultBytes: 0 }, /overrides\.runtime\.maxResultBytes is 0; it must be >= 16/],
+      [{ cpuMsPerCall: 9000, wallMsPerCall: 100 }, /cpuMsPerCall \(9000\) is above wallMsPerCall \(100\)/],
+      [{ memoryMb: 1.5 }, /overrides\.runtime\.memoryMb/],
+    ] as const) {
+      assert.throws(() => withRuntimeLimits(policy, overrides), (e: unknown) => e instanceof PolicyError && e.code === 'POLICY_FILE_INVALID' && message.test(e.message));
+    }
   });
 
   it('keeps its verdicts when Set, Map and Object.hasOwn are replaced after it loaded', () => {

@@ -77,7 +77,7 @@ function parseArtifacts(specs: readonly string[]): Record<string, ArtifactInput>
 }
 
 function parseByteCount(text: string): number {
-  const value = Number(text);
+  const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('USAGE_INVALID_ARGUMENT', `--max-inline-bytes must be a non-negative integer, got ${JSON.stringify(text)}`);
   return value;
 }

@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { UsageError } from '../../errors.ts';
 import { loadComponent } from '../../loader.ts';
-import { loadPolicy, withRuntimeLimits } from '../../policy/policy.ts';
+import { PolicyError } from '../../policy/errors.ts';
+import { loadPolicy, withRuntimeLimits, type Policy } from '../../policy/policy.ts';
 import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, toJsonSafe, type CommandOutput } from '../io.ts';
 import { readTrust, versionStoreFor } from './shared.ts';
 
@@ -33,11 +34,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
   const timeoutMs = parsePositiveInteger(values['timeout-ms'], 'timeout-ms');
   const memoryMb = parsePositiveInteger(values['memory-mb'], 'memory-mb');
   const base = loadPolicy(values.policy ?? 'default');
-  const policy = withRuntimeLimits(base, {
-    // --timeout-ms bounds CPU per call; the wall-clock deadline is never shorter than it
-    ...(timeoutMs !== undefined ? { cpuMsPerCall: timeoutMs, wallMsPerCall: Math.max(timeoutMs, base.runtime.wallMsPerCall) } : {}),
-    ...(memoryMb !== undefined ? { memoryMb } : {}),
-  });
+  const policy = withOptionLimits(base, timeoutMs, memoryMb);
   const component = await loadComponent(readBytesFile(file, 'envelope'), {
     trust,
     policy,
@@ -54,5 +51,27 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     };
   } finally {
     component.dispose();
+  }
+}
+
+/** The policy with --timeout-ms and --memory-mb applied; a value out of a policy's bounds is a usage error naming its option. */
+function withOptionLimits(base: Policy, timeoutMs: number | undefined, memoryMb: number | undefined): Policy {
+  try {
+    return withRuntimeLimits(base, {
+      // --timeout-ms bounds CPU per call; the wall-clock deadline is never shorter than it
+      ...(timeoutMs !== undefined ? { cpuMsPerCall: timeoutMs, wallMsPerCall: Math.max(timeoutMs, base.runtime.wallMsPerCall) } : {}),
+      ...(memoryMb !== undefined ? { memoryMb } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    const problems = (error.details['problems'] ?? []) as readonly { path: string; message: string }[];
+    // one sentence per option (--timeout-ms sets both the CPU and the wall-clock limit)
+    const byOption = new Map<string, string>();
+    for (const p of problems) {
+      const option = p.path.endsWith('memoryMb') ? `--memory-mb ${memoryMb}` : `--timeout-ms ${timeoutMs}`;
+      if (!byOption.has(option)) byOption.set(option, `${option} is out of range: ${p.message.replace(/^is \d+; /, '').replace(/ \(.*\)$/, '')}`);
+    }
+    const said = [...byOption.values()].join('; ');
+    throw new UsageError('USAGE_INVALID_ARGUMENT', said || error.message, { cause: error });
   }
 }
