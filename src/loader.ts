@@ -10,7 +10,8 @@ import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
 import { verifyEnvelope, type VerifiedRecord } from './signing/verify.ts';
 import { readArtifactBytes } from './pack/blob-store.ts';
-import { mapComponentError } from './pack/source-map.ts';
+import { mapComponentError, remapPolicyError } from './pack/source-map.ts';
+import { PolicyError } from './policy/errors.ts';
 import { VerificationCache } from './signing/verification-cache.ts';
 import { VersionState, type VersionStore } from './signing/version-state.ts';
 
@@ -209,7 +210,12 @@ export class Loader {
     // a verdict is a function of the source and this loader's policy (fixed for its life); the
     // source is named by its sha256, which decode checked against the source itself
     if (this.#validated.has(record.code.sha256)) return;
-    validateSource(record.code.source, this.#policy);
+    try {
+      validateSource(record.code.source, this.#policy);
+    } catch (error) {
+      // violations at the writer's files and lines, through the record's signed source map
+      throw error instanceof PolicyError ? remapPolicyError(error, record.code.sourceMap, 'load') : error;
+    }
     if (this.#validated.size >= MAX_VALIDATED_SOURCES) this.#validated.clear();
     this.#validated.add(record.code.sha256);
   }

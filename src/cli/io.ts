@@ -117,3 +117,15 @@ export function toJsonSafe(value: unknown): unknown {
     }) ?? 'null',
   );
 }
+
+/**
+ * Text from a component, an envelope or a source file, made safe to print: terminal control
+ * characters (ESC sequences that clear the screen, rewrite the title or fake earlier output; a
+ * carriage return that overwrites a line) and bidirectional overrides (text that reads otherwise
+ * than it is) are shown as escapes, so what is printed cannot pose as isoclass's own output.
+ * Newlines and tabs stay.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
+}
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { EXIT_CODES, IsoclassError, UsageError, exitCodeFor } from '../errors.ts';
-import type { Command } from './io.ts';
+import { terminalSafe, type Command } from './io.ts';
 
 const USAGE = `isoclass — ship classes between services as signed envelopes, run them in isolates
 
@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
     if (load === undefined) throw new UsageError('USAGE_INVALID_ARGUMENT', `unknown command "${name}"\n\n${USAGE}`);
     const { run } = await load();
     const output = await run(rest);
-    process.stdout.write(json ? `${JSON.stringify({ ok: true, result: output.result })}\n` : output.text.endsWith('\n') || output.text === '' ? output.text : `${output.text}\n`);
+    // (text output may carry what a component returned or an envelope claims: printed terminal-safe)
+    const text = terminalSafe(output.text);
+    process.stdout.write(json ? `${JSON.stringify({ ok: true, result: output.result })}\n` : text.endsWith('\n') || text === '' ? text : `${text}\n`);
     return EXIT_CODES.ok;
   } catch (error) {
     const code = exitCodeFor(error);
@@ -56,15 +58,16 @@ export async function main(argv: string[]): Promise<number> {
       const described = error instanceof IsoclassError ? error.toJSON() : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
       process.stdout.write(`${JSON.stringify({ ok: false, error: described })}\n`);
     } else if (error instanceof IsoclassError) {
-      process.stderr.write(`isoclass: ${error.code}: ${error.message}\n`);
+      // messages, frames and stacks quote component code and what it threw: printed terminal-safe
+      process.stderr.write(terminalSafe(`isoclass: ${error.code}: ${error.message}\n`));
       const violations = (error as { violations?: readonly { file?: string; line: number; column: number; rule: string; message: string; frame: string }[] }).violations;
       for (const v of violations ?? []) {
         // lint's frames begin with the place already; pack's name the file (a bundled package's, say) here
         const file = v.file !== undefined && !v.frame.startsWith(`${v.file}:`) ? `${v.file}:` : '';
-        process.stderr.write(`  ${file}${v.line}:${v.column}  ${v.rule}  ${v.message}\n${v.frame.replace(/^/gm, '    ')}\n`);
+        process.stderr.write(terminalSafe(`  ${file}${v.line}:${v.column}  ${v.rule}  ${v.message}\n${v.frame.replace(/^/gm, '    ')}\n`));
       }
       const componentStack = (error as { componentStack?: string }).componentStack;
-      if (componentStack) process.stderr.write(`${componentStack}\n`);
+      if (componentStack) process.stderr.write(terminalSafe(`${componentStack}\n`));
     } else {
       process.stderr.write(`isoclass: internal error (please report): ${inspect(error)}\n`);
     }

@@ -86,7 +86,7 @@ const GENERATED_HINT = (n: number): string =>
  * lines (with their code frames when the map carries the sources), so a writer sees
  * `scorer.ts:12:5` rather than a line of a bundle they never wrote.
  */
-export function remapPolicyError(error: PolicyError, sourceMap: string | undefined): PolicyError {
+export function remapPolicyError(error: PolicyError, sourceMap: string | undefined, side: 'pack' | 'load' = 'pack'): PolicyError {
   const map = traceMapOf(error, sourceMap);
   if (map === undefined) return error;
   let generated = 0;
@@ -107,7 +107,7 @@ export function remapPolicyError(error: PolicyError, sourceMap: string | undefin
   const count = violations.length;
   return new PolicyError(
     error.code,
-    `${error.message.slice(0, error.message.indexOf(' (') >= 0 ? error.message.indexOf(' (') : error.message.length)} (${count} violation${count === 1 ? '' : 's'}): ${listed}${count > 3 ? '; …' : ''}. Run "isoclass lint" on the file for the full list${generated > 0 ? GENERATED_HINT(generated) : ''}`,
+    `${error.message.slice(0, error.message.indexOf(' (') >= 0 ? error.message.indexOf(' (') : error.message.length)} (${count} violation${count === 1 ? '' : 's'}): ${listed}${count > 3 ? '; …' : ''}. ${side === 'pack' ? `Run "isoclass lint" on the file for the full list${generated > 0 ? GENERATED_HINT(generated) : ''}` : 'Places are in the writer\'s files, through the signed source map'}`,
     violations,
     { cause: error, details: error.details },
   );

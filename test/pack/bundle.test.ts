@@ -263,6 +263,23 @@ describe('packFile refuses what cannot be bundled', () => {
     });
   });
 
+  it('a loader whose policy refuses a packed component reports the writer\'s file and line, through the signed source map', async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'helper.ts'), 'export function run(code: string): unknown {\n  // a comment so lines differ from the bundle\n  return eval(code);\n}\n');
+    writeFileSync(join(dir, 'comp.ts'), COMPONENT('  f(code: string) { return run(code); }', "import { run } from './helper.ts';"));
+    const key = testKey();
+    // packed under a policy that allows it; loaded where the default policy is in force
+    const { envelope } = await packFile(join(dir, 'comp.ts'), { keys: [key.seed], policy: 'sandbox-only' });
+    await assert.rejects(loadComponent(envelope, { trust: testTrust(key) }), (error: unknown) => {
+      assert.ok(error instanceof PolicyError, String(error));
+      const violation = error.violations[0] as { file?: string; line: number; column: number; frame: string };
+      assert.deepEqual([violation.file, violation.line, violation.column], ['helper.ts', 3, 10]);
+      assert.match(violation.frame, /> 3 \|   return eval\(code\);/);
+      assert.match(error.message, /helper\.ts:3:10 global: global "eval" is not allowed.*through the signed source map/);
+      return true;
+    });
+  });
+
   it('a constructor that throws with the given params, with the .ts line (PACK_ROUND_TRIP_FAILED)', async (t) => {
     const dir = tempDir(t);
     writeFileSync(join(dir, 'comp.ts'), `import { Component } from 'isoclass';\n\nexport default class Strict extends Component<{ n?: number }> {\n  constructor(params: { n?: number }) {\n    super(params);\n    if (this.params.n === undefined) throw new RangeError('params.n is required');\n  }\n}\n`);

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { loadComponent } from '../../loader.ts';
 import { PolicyError } from '../../policy/errors.ts';
 import { loadPolicy, withRuntimeLimits, type Policy } from '../../policy/policy.ts';
-import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, toJsonSafe, type CommandOutput } from '../io.ts';
+import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, terminalSafe, toJsonSafe, type CommandOutput } from '../io.ts';
 import { readTrust, versionStoreFor } from './shared.ts';
 
 const USAGE =
@@ -41,7 +41,8 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(values.state !== undefined ? { versionStore: versionStoreFor(values.state) } : {}),
     ...(values['blob-dir'] !== undefined ? { blobDir: values['blob-dir'] } : {}),
-    onLog: (entry) => process.stderr.write(`[${entry.tenant}/${entry.identifier}] ${entry.line}\n`),
+    // a component's log line is its own text: printed terminal-safe, one line
+    onLog: (entry) => process.stderr.write(`${terminalSafe(`[${entry.tenant}/${entry.identifier}] ${entry.line}`).replace(/\n/g, '\\n')}\n`),
   });
   try {
     const result = await component.call(method, args);
