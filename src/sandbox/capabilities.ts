@@ -115,11 +115,15 @@ function artifactFailure(name: unknown, error: unknown): string {
   return error.message.replace(ABSOLUTE_PATH, '<host path>').slice(0, MAX_ARTIFACT_MESSAGE);
 }
 
+const SLEEP_PAST_DEADLINE_MS = 250; // ms a clamped sleep waits past the wall-clock limit
+
 function sleepHandler({ limits, startTimer }: CapabilityOptions): (id: unknown, ms: unknown) => void {
   return (id: unknown, ms: unknown) => {
     if (typeof id !== 'number') return;
-    // a timer never outlives the call deadline: past it the component is gone anyway
-    const delay = Math.min(Math.max(0, Number(ms) || 0), limits.wallMsPerCall);
+    // a timer never outlives the call deadline by much: past it the component is gone anyway.
+    // (A little past it, not at it: a sleep begun during a call and clamped to the deadline
+    // itself could wake before the deadline's own timer and let the call finish in time.)
+    const delay = Math.min(Math.max(0, Number(ms) || 0), limits.wallMsPerCall + SLEEP_PAST_DEADLINE_MS);
     startTimer(id, delay);
   };
 }
