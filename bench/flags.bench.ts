@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ISOLATE_SAFETY_FLAGS } from '../src/sandbox/v8-flags.ts';
-import type { BenchRow, BenchSection } from './lib.ts';
+import { median, type BenchRow, type BenchSection } from './lib.ts';
 
 const CHILD = fileURLToPath(new URL('./flags/workload.ts', import.meta.url));
 const PAIRS = 5; // alternated runs with and without the flags
@@ -27,7 +27,6 @@ export default async function bench(): Promise<BenchSection> {
       (without.get(name) ?? without.set(name, []).get(name)!).push(ms);
     }
   }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
   const rows: BenchRow[] = [...ratios].map(([name, r]) => ({ name, value: median(without.get(name) ?? []) * 1000, baseline: 'without the flag', ratio: median(r) }));
   return {
     title: `V8 flag cost: ${ISOLATE_SAFETY_FLAGS.join(' ')}`,

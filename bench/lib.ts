@@ -43,6 +43,11 @@ function summarize(values: number[]): Timing {
   return { medianUs: at(0.5), p95Us: at(0.95), samples: sorted.length };
 }
 
+/** The median of some values (the upper one of an even count), NaN for none. */
+export function median(values: readonly number[]): number {
+  return summarize([...values]).medianUs;
+}
+
 export async function measure(op: Op, options: MeasureOptions = {}): Promise<Timing> {
   const { batch = 1, samples = 30, warmup = 5 } = options;
   for (let i = 0; i < warmup; i++) await sample(op, batch);

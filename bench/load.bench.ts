@@ -7,7 +7,7 @@ import { Loader, loadComponent, type LoadTimings } from '../src/loader.ts';
 import { packSource } from '../src/pack/pack.ts';
 import { generateKeyPair } from '../src/signing/ed25519.ts';
 import { trustSingleKey } from '../src/signing/trust.ts';
-import type { BenchRow, BenchSection } from './lib.ts';
+import { median, type BenchRow, type BenchSection } from './lib.ts';
 import { SOURCE } from './sandbox.bench.ts';
 
 const SAMPLES = 40; // loads measured
@@ -18,12 +18,10 @@ function settleSpare(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Each stage's median over the loads, µs. */
 function medians(all: LoadTimings[]): Record<keyof LoadTimings, number> {
-  const median = (key: keyof LoadTimings): number => {
-    const values = all.map((t) => t[key] * 1000).sort((a, b) => a - b);
-    return values[values.length >> 1] ?? Number.NaN;
-  };
-  return { decodeMs: median('decodeMs'), verifyMs: median('verifyMs'), validateMs: median('validateMs'), instantiateMs: median('instantiateMs') };
+  const of = (key: keyof LoadTimings): number => median(all.map((t) => t[key] * 1000));
+  return { decodeMs: of('decodeMs'), verifyMs: of('verifyMs'), validateMs: of('validateMs'), instantiateMs: of('instantiateMs') };
 }
 
 export default async function bench(): Promise<BenchSection> {
@@ -88,7 +86,6 @@ export default async function bench(): Promise<BenchSection> {
       value: timings.instantiateMs,
     });
   }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
   rows.push({ name: 'isolate per tenant: another component of the tenant (its next context ready), whole load', value: median(tenantSteady) });
   rows.push({ name: "isolate per tenant: a new tenant's first load, isolate from the warm pool, whole load", value: median(tenantFirst.pooled) });
   rows.push({ name: "isolate per tenant: a new tenant's first load, no pool, whole load", value: median(tenantFirst.unpooled) });

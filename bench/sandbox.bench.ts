@@ -7,7 +7,7 @@ import { Loader, loadComponent } from '../src/loader.ts';
 import { packSource } from '../src/pack/pack.ts';
 import { generateKeyPair } from '../src/signing/ed25519.ts';
 import { trustSingleKey, type TrustRoot } from '../src/signing/trust.ts';
-import { compare, measure, type BenchRow, type BenchSection } from './lib.ts';
+import { compare, median, type BenchRow, type BenchSection } from './lib.ts';
 
 export const SOURCE = `import { Component } from 'isoclass';
 export default class Scorer extends Component {
@@ -15,13 +15,21 @@ export default class Scorer extends Component {
   async later(x) { return x * this.params.weight + 1; }
 }
 `;
-const RAW_SOURCE = SOURCE.replace("import { Component } from 'isoclass';\n", 'class Component { constructor(p) { this.params = p; } }\n');
+const RAW_SOURCE = rawSource(SOURCE);
 
-/** A raw isolate with the class constructed (params `{ weight: 2 }`) and `make`'s callers of it: plain isolated-vm, nothing of isoclass. */
-async function rawInstance(make: string): Promise<{ isolate: ivm.Isolate; callers: ivm.Reference }> {
+/** A component's source as plain isolated-vm runs it: `Component` defined in place of the import. */
+export function rawSource(source: string): string {
+  return source.replace("import { Component } from 'isoclass';\n", 'class Component { constructor(p) { this.params = p; } }\n');
+}
+
+/**
+ * A raw isolate with the class constructed (params `{ weight: 2 }`) and `make`'s callers of it:
+ * plain isolated-vm, nothing of isoclass. (Also the memory benchmark's baseline: bench/memory.)
+ */
+export async function rawInstance(make: string, source = RAW_SOURCE): Promise<{ isolate: ivm.Isolate; context: ivm.Context; module: ivm.Module; callers: ivm.Reference }> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = await isolate.createContext();
-  const module = await isolate.compileModule(RAW_SOURCE);
+  const module = await isolate.compileModule(source);
   await module.instantiate(context, () => {
     throw new Error('no imports');
   });
@@ -29,7 +37,7 @@ async function rawInstance(make: string): Promise<{ isolate: ivm.Isolate; caller
   const cls = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
   const construct = (await context.eval(make, { reference: true })) as ivm.Reference;
   const callers = (await construct.apply(undefined, [cls.derefInto(), new ivm.ExternalCopy({ weight: 2 }).copyInto()], { result: { reference: true } })) as ivm.Reference;
-  return { isolate, callers };
+  return { isolate, context, module, callers };
 }
 
 /** new Isolate + context + compile + instantiate + evaluate + construct + one call, nothing else. */
@@ -84,43 +92,26 @@ export default async function bench(): Promise<BenchSection> {
     if ((await component.call('score', [20])) !== 41) throw new Error('wrong result');
     component.dispose();
   }
-  samples.sort((a, b) => a - b);
-  const pooled = samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+  const pooled = median(samples);
   rows.push({ name: 'Loader.load from the warm pool (same envelope again: verification and code caches warm)', value: pooled, target: '≤ 500 µs', met: pooled <= 500 });
 
   // ---- calls ---------------------------------------------------------------------------------
   const component = await loader.load(bytes);
   const raw = await rawCallers();
-  const syncCall = await compare(
-    () => raw.sync.applySync(undefined, [20], { arguments: { copy: true }, result: { copy: true } }),
-    () => component.callSync('score', [20]),
-    { batch: 200, samples: 30, warmup: 10 },
-  );
-  rows.push({ name: 'raw applySync, arguments and result copied', value: syncCall.baseline.medianUs });
-  rows.push({ name: 'callSync', value: syncCall.subject.medianUs, baseline: 'raw applySync', ratio: syncCall.ratio, target: '≤ 1.3×', met: syncCall.ratio <= 1.3 });
-  // what the CPU limit alone costs (isolated-vm arms a timer per bounded call): the floor of any bounded call
-  const timeoutFloor = await compare(
-    () => raw.sync.applySync(undefined, [20], { arguments: { copy: true }, result: { copy: true } }),
-    () => raw.sync.applySync(undefined, [20], { timeout: 1000, arguments: { copy: true }, result: { copy: true } }),
-    { batch: 200, samples: 30, warmup: 10 },
-  );
-  rows.push({ name: 'raw applySync with a CPU timeout (the floor of any bounded call)', value: timeoutFloor.subject.medianUs, baseline: 'raw applySync', ratio: timeoutFloor.ratio });
-  const asyncCall = await compare(
-    () => raw.async.apply(undefined, [20], { arguments: { copy: true }, result: { copy: true, promise: true } }),
-    () => component.call('later', [20]),
-    { batch: 50, samples: 30, warmup: 10 },
-  );
-  rows.push({ name: 'raw apply of an async function (promise result awaited)', value: asyncCall.baseline.medianUs });
-  rows.push({ name: 'call of an async method', value: asyncCall.subject.medianUs, baseline: 'raw apply', ratio: asyncCall.ratio, target: '≤ 1.3×', met: asyncCall.ratio <= 1.3 });
-  const asyncOfSync = await compare(
-    () => raw.sync.apply(undefined, [20], { arguments: { copy: true }, result: { copy: true } }),
-    () => component.call('score', [20]),
-    { batch: 50, samples: 30, warmup: 10 },
-  );
-  rows.push({ name: 'raw apply of a sync function', value: asyncOfSync.baseline.medianUs });
-  rows.push({ name: 'call of a sync method', value: asyncOfSync.subject.medianUs, baseline: 'raw apply', ratio: asyncOfSync.ratio, target: '≤ 1.3×', met: asyncOfSync.ratio <= 1.3 });
-  const hrSync = await measure(() => component.callSync('score', [20]), { batch: 200, samples: 20 });
-  void hrSync;
+  const copied = { arguments: { copy: true }, result: { copy: true } } as const;
+  // each call against its raw isolated-vm twin: [raw row, subject row, short baseline name, raw, subject, batch, target?]
+  const calls: [string, string, string, () => unknown, () => unknown, number, number | undefined][] = [
+    ['raw applySync, arguments and result copied', 'callSync', 'raw applySync', () => raw.sync.applySync(undefined, [20], copied), () => component.callSync('score', [20]), 200, 1.3],
+    // what the CPU limit alone costs (isolated-vm arms a timer per bounded call): the floor of any bounded call
+    ['', 'raw applySync with a CPU timeout (the floor of any bounded call)', 'raw applySync', () => raw.sync.applySync(undefined, [20], copied), () => raw.sync.applySync(undefined, [20], { ...copied, timeout: 1000 }), 200, undefined],
+    ['raw apply of an async function (promise result awaited)', 'call of an async method', 'raw apply', () => raw.async.apply(undefined, [20], { ...copied, result: { copy: true, promise: true } }), () => component.call('later', [20]), 50, 1.3],
+    ['raw apply of a sync function', 'call of a sync method', 'raw apply', () => raw.sync.apply(undefined, [20], copied), () => component.call('score', [20]), 50, 1.3],
+  ];
+  for (const [rawName, name, baseline, rawCall, call, batch, target] of calls) {
+    const c = await compare(rawCall, call, { batch, samples: 30, warmup: 10 });
+    if (rawName !== '') rows.push({ name: rawName, value: c.baseline.medianUs });
+    rows.push({ name, value: c.subject.medianUs, baseline, ratio: c.ratio, ...(target === undefined ? {} : { target: `≤ ${target}×`, met: c.ratio <= target }) });
+  }
   component.dispose();
   raw.dispose();
   loader.close();

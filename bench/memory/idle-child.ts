@@ -3,8 +3,8 @@
  * all kept loaded and idle, and prints the resident memory they added, per component.
  *   node --no-node-snapshot --expose-gc idle-child.ts '{"mode":"isolate","count":200}'
  */
-import ivm from 'isolated-vm';
 import { Loader, type LoadedComponent } from '../../src/loader.ts';
+import { rawInstance, rawSource } from '../sandbox.bench.ts';
 import { RECORD_TYPE, sha256Hex, serializeRecord, type ComponentRecord } from '../../src/envelope/record.ts';
 import { ISOCLASS_PAYLOAD_TYPE, encodeEnvelope } from '../../src/envelope/envelope.ts';
 import { generateKeyPair } from '../../src/signing/ed25519.ts';
@@ -55,18 +55,9 @@ async function settledRss(): Promise<number> {
 
 /** The baseline: plain isolated-vm isolates, each with a context and the module constructed, nothing of isoclass. */
 async function rawFloor(): Promise<never> {
-  const raw = SOURCE.replace("import { Component } from 'isoclass';\n", 'class Component { constructor(p) { this.params = p; } }\n');
+  const raw = rawSource(SOURCE);
   const make = async (): Promise<unknown[]> => {
-    const isolate = new ivm.Isolate({ memoryLimit: 64 });
-    const context = await isolate.createContext();
-    const module = await isolate.compileModule(raw);
-    await module.instantiate(context, () => {
-      throw new Error('no imports');
-    });
-    await module.evaluate();
-    const cls = (await module.namespace.get('default', { reference: true })) as ivm.Reference;
-    const construct = (await context.eval('(C, p) => { const o = new C(p); return (x) => o.score(x); }', { reference: true })) as ivm.Reference;
-    const call = (await construct.apply(undefined, [cls.derefInto(), new ivm.ExternalCopy({ weight: 2 }).copyInto()], { result: { reference: true } })) as ivm.Reference;
+    const { isolate, context, module, callers: call } = await rawInstance('(C, p) => { const o = new C(p); return (x) => o.score(x); }', raw);
     if ((await call.apply(undefined, [20])) !== 41) throw new Error('wrong result');
     return [isolate, context, module, call];
   };

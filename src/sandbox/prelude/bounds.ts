@@ -82,6 +82,16 @@ function lengthOf(O, what) {
 function checkCount(n, what) {
   if (n > MAX_ELEMENTS) overBudget(what + ' of ' + n + ' elements');
 }
+/** splice's and toSpliced's count of elements removed: all from start with one argument, none with none. */
+function spliceSkipCount(args, len, start) {
+  return args.length === 0 ? 0 : args.length === 1 ? len - start : min(max(toIntegerOrInfinity(args[1]), 0), len - start);
+}
+/** A spliced array's new length, refused past 2^53 - 1 (the spec) and past the memory budget. */
+function splicedLength(newLength, what) {
+  if (newLength > MAX_SAFE_INTEGER) throw new TypeErrorCtor(what + ': the result is too long');
+  checkCount(newLength, what);
+  return newLength;
+}
 function NoopConstructor() {}
 function isConstructor(C) {
   if (typeof C !== 'function') return false;
@@ -381,10 +391,8 @@ genericArray.slice = function (O, len, args) {
 genericArray.splice = function (O, len, args) {
   const start = relativeIndex(args[0], len, 0);
   const itemCount = args.length > 2 ? args.length - 2 : 0;
-  const deleteCount = args.length === 0 ? 0 : args.length === 1 ? len - start : min(max(toIntegerOrInfinity(args[1]), 0), len - start);
-  const newLength = len + itemCount - deleteCount;
-  if (newLength > MAX_SAFE_INTEGER) throw new TypeErrorCtor('Array.prototype.splice: the result is too long');
-  checkCount(newLength, 'Array.prototype.splice');
+  const deleteCount = spliceSkipCount(args, len, start);
+  const newLength = splicedLength(len + itemCount - deleteCount, 'Array.prototype.splice');
   const A = speciesCreate(O, deleteCount, 'Array.prototype.splice');
   for (let k = 0; k < deleteCount; k++) if (start + k in O) put(A, k, O[start + k]);
   A.length = deleteCount;
@@ -434,10 +442,8 @@ genericArray.toSorted = function (O, len, args) {
 genericArray.toSpliced = function (O, len, args) {
   const start = relativeIndex(args[0], len, 0);
   const insertCount = args.length > 2 ? args.length - 2 : 0;
-  const skipCount = args.length === 0 ? 0 : args.length === 1 ? len - start : min(max(toIntegerOrInfinity(args[1]), 0), len - start);
-  const newLength = len + insertCount - skipCount;
-  if (newLength > MAX_SAFE_INTEGER) throw new TypeErrorCtor('Array.prototype.toSpliced: the result is too long');
-  checkCount(newLength, 'Array.prototype.toSpliced');
+  const skipCount = spliceSkipCount(args, len, start);
+  const newLength = splicedLength(len + insertCount - skipCount, 'Array.prototype.toSpliced');
   const A = new ArrayCtor(newLength);
   let i = 0;
   for (let k = 0; k < start; k++) put(A, i++, O[k]);
