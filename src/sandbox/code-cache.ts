@@ -7,6 +7,8 @@ export interface CodeCacheOptions {
 }
 
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024; // bytes
+const MAX_REMEMBERED_KEYS = 64; // source texts whose key is remembered
+const KEYS = new Map<string, Map<string, string>>();
 
 /**
  * V8 code cache for scripts compiled into isolates (the prelude), produced here and keyed by the
@@ -28,9 +30,17 @@ export class CodeCache {
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
-  /** The key for a source: its sha256, computed from the text itself. */
+  /**
+   * The key for a source: its sha256, computed from the text itself. Remembered per source text
+   * (the prelude is one string, hashed once per process rather than once per isolate).
+   */
   static keyOf(kind: string, source: string): string {
-    return `${kind}:${createHash('sha256').update(source).digest('hex')}`;
+    const known = KEYS.get(source)?.get(kind);
+    if (known !== undefined) return known;
+    const key = `${kind}:${createHash('sha256').update(source).digest('hex')}`;
+    if (KEYS.size >= MAX_REMEMBERED_KEYS) KEYS.clear();
+    KEYS.set(source, (KEYS.get(source) ?? new Map()).set(kind, key));
+    return key;
   }
 
   get(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {
@@ -92,7 +102,10 @@ export interface CachedDataResult {
  * is not (or V8 rejected it). Worth it for scripts whose code runs eagerly (the prelude: 228 µs
  * from the cache against 2.5 ms compiling); module code compiles lazily and gains nothing.
  */
-export async function compileScriptCached(isolate: ivm.Isolate, cache: CodeCache | undefined, key: string, source: string, filename: string, inline = false): Promise<ivm.Script> {
+export async function compileScriptCached(isolate: ivm.Isolate, cache: CodeCache | undefined, kind: string, source: string, filename: string, inline = false): Promise<ivm.Script> {
+  // data made for another source: the key is derived here from the very text compiled, never
+  // taken from the caller, so one source's cached code can never be served for another
+  const key = CodeCache.keyOf(kind, source);
   const cached = cache?.get(key);
   const options = { filename, ...(cached !== undefined ? { cachedData: cached } : cache !== undefined ? { produceCachedData: true } : {}) };
   // inline: on this thread, saving a thread hop

@@ -16,7 +16,6 @@ export interface ContextProfile {
 
 export const SETUP_TIMEOUT_MS = 2000; // ms of CPU for the prelude and runtime module (trusted code)
 const MIB = 1024 * 1024; // bytes
-const PRELUDE_CACHE_KEY = CodeCache.keyOf('prelude', PRELUDE_SOURCE);
 
 /** Something to tell when an isolate is lost for good (V8 out of memory, a script that would not stop). */
 export type CatastrophicErrorHandler = (event: { readonly message: string; readonly tenant: string | undefined }) => void;
@@ -109,7 +108,7 @@ export class IsolateHost {
    * the two run at once; it then finishes with `prepareContext(…, { started })`.
    */
   startContext(profile: ContextProfile, cache: CodeCache | undefined): StartedContext {
-    this.#prelude ??= compileScriptCached(this.isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME);
+    this.#prelude ??= compileScriptCached(this.isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME);
     const started = {
       host: this,
       context: this.isolate.createContext(),
@@ -140,7 +139,7 @@ export class IsolateHost {
     if (started !== undefined && (started.host !== this || started.capabilityKey !== capabilityKey)) throw new Error('a context started for another isolate or profile');
     const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
-      this.#prelude ??= compileScriptCached(isolate, cache, PRELUDE_CACHE_KEY, PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
+      this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
       const runOptions = { reference: true, timeout: SETUP_TIMEOUT_MS } as const;
       const factory = (inline ? prelude.runSync(context, runOptions) : await prelude.run(context, runOptions)) as ivm.Reference;

@@ -14,18 +14,30 @@ describe('CodeCache: produced here, keyed by the sha256 of the source text', () 
   it('produces an entry on the first compile and consumes it on the next', async () => {
     const cache = new CodeCache();
     const source = '(function () { return 40 + 2; })()';
-    const key = CodeCache.keyOf('test', source);
     const first = new ivm.Isolate({ memoryLimit: 16 });
     const second = new ivm.Isolate({ memoryLimit: 16 });
     try {
-      await compileScriptCached(first, cache, key, source, 'test.js');
+      await compileScriptCached(first, cache, 'test', source, 'test.js');
       assert.equal(cache.stats.entries, 1);
-      const script = await compileScriptCached(second, cache, key, source, 'test.js', true);
+      const script = await compileScriptCached(second, cache, 'test', source, 'test.js', true);
       assert.equal(cache.stats.hits, 1);
       assert.equal(script.runSync(second.createContextSync()), 42);
     } finally {
       first.dispose();
       second.dispose();
+    }
+  });
+
+  it('never serves one source the cached code of another of the same length (CVE-2022-39266)', async () => {
+    const cache = new CodeCache();
+    const isolate = new ivm.Isolate({ memoryLimit: 16 });
+    try {
+      await compileScriptCached(isolate, cache, 'test', '(function () { return 40 + 1; })()', 'a.js');
+      const other = await compileScriptCached(isolate, cache, 'test', '(function () { return 40 + 2; })()', 'b.js', true);
+      assert.equal(other.runSync(isolate.createContextSync()), 42);
+      assert.equal(cache.stats.hits, 0);
+    } finally {
+      isolate.dispose();
     }
   });
 
