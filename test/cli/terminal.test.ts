@@ -20,11 +20,17 @@ export default class Loud extends Component {
   boom(): never { throw new Error('bad\\u001b[1A\\u001b[2Kisoclass: ok'); }
 }
 `;
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 describe('CLI output is terminal-safe', () => {
   it('escapes control and bidirectional characters, keeps newlines and tabs', () => {
     assert.equal(terminalSafe('a\u001b[2Jb\rc\u202ed\n\te'), 'a\\u001b[2Jb\\u000dc\\u202ed\n\te');
+    // every range: C0 (but newline and tab), DEL and C1 (0x9b is a one-byte CSI), the bidi marks,
+    // embeddings, overrides and isolates, and the line and paragraph separators
+    for (const c of [0x00, 0x08, 0x0b, 0x1f, 0x7f, 0x80, 0x9b, 0x9f, 0x61c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202e, 0x2066, 0x2069]) {
+      assert.equal(terminalSafe(`<${String.fromCharCode(c)}>`), `<\\u${c.toString(16).padStart(4, '0')}>`, `U+${c.toString(16)}`);
+    }
+    assert.equal(terminalSafe('plain text, é and 日本'), 'plain text, é and 日本');
   });
 
   it('prints what a component returns, logs and throws without raw control characters', async (t) => {
