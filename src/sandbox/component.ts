@@ -81,6 +81,8 @@ export class SandboxedComponent {
   readonly #pending = new Map<number, Pending>();
   /** One timer for every pending call's deadline, armed for the oldest. */
   #wallClock: NodeJS.Timeout | undefined;
+  /** When this component's load began (see #load), for typing its errors. */
+  #loadSince: bigint | number = Number.POSITIVE_INFINITY;
   /** Callers bound to one method each, so a call copies in only its arguments. */
   readonly #syncCallers = new Map<string, ivm.Reference>();
   readonly #asyncCallers = new Map<string, ivm.Reference>();
@@ -141,7 +143,7 @@ export class SandboxedComponent {
       await component.#load(options);
       return component;
     } catch (error) {
-      const typed = component.#classify(error, 0, 'loading');
+      const typed = component.#classify(error, component.#loadSince);
       component.#end(typed, typed instanceof SandboxError && isFatal(typed.code));
       throw typed;
     }
@@ -173,6 +175,9 @@ export class SandboxedComponent {
     // saves a thread hop per step (the CPU timeout still bounds the component's code). A shared
     // isolate may be running a sibling's call: its steps queue on isolated-vm's threads.
     const inline = !this.#shared;
+    // when the load's steps began, for telling a real timeout from a throw that only says so
+    // (the CPU clock of a shared isolate, whose steps queue behind a sibling's; the wall clock here)
+    this.#loadSince = inline ? performance.now() : host.isolate.cpuTime;
 
     const filename = componentFilename(record);
     const module = await compile(host.isolate, record, filename, inline);
@@ -384,7 +389,7 @@ export class SandboxedComponent {
     const control = this.#control;
     if (control === undefined || this.#gone !== undefined) throw this.#gone ?? new SandboxError('DISPOSED', `${label(this.record)} is gone`);
     // the outcome the glue remembered for this call ('p' while it runs)
-    return (await this.#deadline(control.apply(undefined, ['take', callId], TAKE_OPTIONS) as Promise<Outcome>, method)) as Outcome;
+    return (await this.#deadline(control.apply(undefined, ['take', callId], TAKE_OPTIONS) as Promise<Outcome>, `calling ${method}()`)) as Outcome;
   }
 
   #recoverSync(error: unknown, startedAt: number, method: string, args: readonly unknown[]): Outcome {
@@ -420,19 +425,17 @@ export class SandboxedComponent {
     }
   }
 
-  /** Any error of a load step, typed. */
-  #classify(error: unknown, cpuBefore: number, what: string): Error {
-    if (error instanceof SandboxError || error instanceof ComponentError) return error;
-    const failure = this.#failureOf(error, BigInt(cpuBefore));
-    if (failure !== undefined) return failure;
-    void what;
+  /** Any error of a load step (or of a call, not typed yet), typed; `since` as for #failureOf. */
+  #classify(error: unknown, since: bigint | number): Error {
     // anything else raised while the component's module ran is the component's own throw
-    return componentErrorFrom(error, this.record);
+    return this.#failureOf(error, since) ?? componentErrorFrom(error, this.record);
   }
 
   /** Types a call's error and, for a limit, ends the component (and its isolate). */
   #fail(error: unknown): Error {
-    const typed = error instanceof Error && (error instanceof SandboxError || error instanceof ComponentError) ? error : this.#classify(error, 0, 'call');
+    // (a call's engine errors were typed where the call began; one reaching here untyped has used
+    // no time of its own, so a message that claims a timeout is the component's own throw)
+    const typed = this.#classify(error, performance.now());
     if (typed instanceof SandboxError && isFatal(typed.code)) {
       // a component stopped mid-call may have left its state half-updated: never call it again
       this.#end(typed, typed.code !== 'WALL_TIMEOUT' || !this.#shared);
@@ -508,20 +511,14 @@ export class SandboxedComponent {
     this.#timers.add(timer);
   }
 
-  /** A wall-clock deadline; past it the call fails with WALL_TIMEOUT (the isolate is disposed by #fail). */
-  #startDeadline(method: string): { expired: Promise<never>; timer: NodeJS.Timeout | undefined } {
-    const deadline: { expired: Promise<never>; timer: NodeJS.Timeout | undefined } = { expired: undefined as unknown as Promise<never>, timer: undefined };
-    deadline.expired = new Promise<never>((_, reject) => {
-      deadline.timer = setTimeout(() => reject(wallTimeoutError(`calling ${method}()`, this.#limits)), this.#limits.wallMsPerCall);
-    });
-    deadline.expired.catch(() => {});
-    return deadline;
-  }
-
+  /** `work` under a wall-clock deadline; past it, WALL_TIMEOUT naming `what` (the isolate is disposed by #fail). */
   #deadline<T>(work: Promise<T>, what: string): Promise<T> {
-    const deadline = this.#startDeadline(what);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(wallTimeoutError(what, this.#limits)), this.#limits.wallMsPerCall);
+    });
     work.catch(() => {}); // the loser's rejection (isolate disposed) is expected
-    return Promise.race([work, deadline.expired, this.#ended]).finally(() => clearTimeout(deadline.timer));
+    return Promise.race([work, expired, this.#ended]).finally(() => clearTimeout(timer));
   }
 
   /** The error a call sees when the isolate goes away under it. */

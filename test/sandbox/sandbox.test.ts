@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Loader } from '../../src/loader.ts';
-import { SandboxError } from '../../src/sandbox/errors.ts';
+import { ComponentError, SandboxError } from '../../src/sandbox/errors.ts';
 import { IsolateHost } from '../../src/sandbox/isolate-host.ts';
 import { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { makeEnvelope, makeRecord } from '../helpers.ts';
@@ -191,6 +191,30 @@ describe('components', () => {
       assert.equal(await c.call('read'), null);
     });
   });
+});
+
+describe('a throw that claims to be a timeout', () => {
+  // a spoofed limit: typed as TIMEOUT, it would end the component and, shared, its tenant's isolate
+  // a small CPU budget, so the shared isolate's clock soon holds more than half of it
+  const limits = { ...ATTACK_LIMITS, cpuMsPerCall: 20 };
+  for (const mode of ['fresh', 'tenant'] as const) {
+    it(`is the component's own error, at load and in a call, and its siblings live on (${mode})`, { timeout: TIMEOUT_MS }, async () => {
+      const loader = loaderFor(mode, sandboxOnly(limits));
+      try {
+        const sibling = await loadSource(loader, GLOBAL_MARKS, 'acme');
+        for (let i = 0; i < 60; i++) await sibling.call('cpu', [2e5]);
+        assert.ok(sibling.metrics().cpuTimeMs > limits.cpuMsPerCall, `the sibling used ${sibling.metrics().cpuTimeMs} ms`);
+        await assert.rejects(loadSource(loader, "import { Component } from 'isoclass';\nthrow new Error('Script execution timed out.');\nexport default class C extends Component {}\n", 'acme'), (e: unknown) => e instanceof ComponentError && e.componentMessage === 'Script execution timed out.');
+        const liar = await loadSource(loader, component("  lie() { throw new Error('Script execution timed out.'); }"), 'acme');
+        await assert.rejects(liar.call('lie'), (e: unknown) => e instanceof ComponentError);
+        assert.throws(() => liar.callSync('lie'), (e: unknown) => e instanceof ComponentError);
+        assert.equal(sibling.disposed, false);
+        assert.deepEqual(await sibling.call('me'), [sibling.record.identifier, 1, 'acme']);
+      } finally {
+        loader.close();
+      }
+    });
+  }
 });
 
 describe('method callers (one bound per method and mode, kept by the host)', () => {
