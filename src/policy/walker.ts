@@ -34,12 +34,13 @@ export class PolicyWalker {
   #nodes = 0;
   #depth = 0;
   #depthReported = false;
-  /** Whether the source has any non-ASCII character (only then are identifiers' characters checked). */
+  /** Whether a name can hold a non-ASCII character: the source has one, or a `\u` escape (only then are identifiers' characters checked). */
   readonly #nonAscii: boolean;
 
   constructor(context: RuleContext) {
     this.#context = context;
-    this.#nonAscii = NON_ASCII.test(context.source);
+    // differential parsing through an escape: `\u0558x` is an all-ASCII source with a non-ASCII name
+    this.#nonAscii = NON_ASCII.test(context.source) || context.source.includes('\\u');
     this.#syntaxAllowed = context.policy.syntax;
     this.#maxNodes = context.policy.source.maxNodes;
     this.#maxDepth = context.policy.source.maxDepth;
