@@ -129,14 +129,7 @@ export function checkModuleRequest(
   if (source === null || source === undefined) return;
   const { policy, usage } = context;
   const specifier = String(source.value);
-  usage.imports.add(specifier);
-  // module loading: a component reaches nothing but the runtime module (no host files, no packages)
-  if (!policy.imports.has(specifier)) {
-    const allowed = [...policy.imports].map((s) => `"${s}"`).join(', ') || 'nothing';
-    context.report('import', `import of "${specifier}" is not allowed by policy "${policy.name}"; components may import only ${allowed}`, source.start);
-    return;
-  }
-  if (specifier !== RUNTIME_MODULE) return;
+  if (!checkSpecifier(context, specifier, source.start) || specifier !== RUNTIME_MODULE) return;
   // re-exporting the runtime would hand its capabilities on under other names
   if (node.type !== 'ImportDeclaration') {
     context.report('import', `re-exporting from "${RUNTIME_MODULE}" is not allowed; import what you need and export your own class`, source.start);
@@ -175,7 +168,7 @@ export function checkModuleRequest(
  * which no static rule can check, is refused.
  */
 export function checkDynamicImport(context: RuleContext, node: ESTree.ImportExpression): void {
-  const { policy, usage } = context;
+  const { policy } = context;
   const source = node.source;
   const specifier = source.type === 'Literal' && typeof source.value === 'string' ? source.value : source.type === 'TemplateLiteral' ? templateText(source) : undefined;
   // module loading: a specifier known only at run time could name anything
@@ -183,8 +176,18 @@ export function checkDynamicImport(context: RuleContext, node: ESTree.ImportExpr
     context.report('import', `import() with a specifier computed at run time cannot be checked against policy "${policy.name}"; import statically`, source.start);
     return;
   }
-  usage.imports.add(specifier);
-  if (!policy.imports.has(specifier)) {
-    context.report('import', `import of "${specifier}" is not allowed by policy "${policy.name}"`, source.start);
-  }
+  // (import() of the runtime itself is left to the isolate, which loads nothing at run time: the
+  // runtime module exports only the granted capabilities, and sandbox-only tests that refusal)
+  checkSpecifier(context, specifier, source.start);
+}
+
+/** Records a module specifier and holds it to the imports allowlist; true when it is allowed. */
+function checkSpecifier(context: RuleContext, specifier: string, offset: number): boolean {
+  const { policy } = context;
+  context.usage.imports.add(specifier);
+  // module loading: a component reaches nothing but the runtime module (no host files, no packages)
+  if (policy.imports.has(specifier)) return true;
+  const allowed = [...policy.imports].map((s) => `"${s}"`).join(', ') || 'nothing';
+  context.report('import', `import of "${specifier}" is not allowed by policy "${policy.name}"; components may import only ${allowed}`, offset);
+  return false;
 }

@@ -57,3 +57,18 @@ describe('NameSet: the immutable lists a policy is made of', () => {
     assert.equal((set as unknown as { add?: unknown }).add, undefined);
   });
 });
+
+describe('import(): where a policy allows the syntax', () => {
+  const policy = loadPolicy('sandbox-only');
+  const rulesOf = (source: string): string[] => inspectSource(source, policy).violations.map((v) => `${v.rule}: ${v.message}`);
+
+  it('holds a literal specifier to the imports allowlist, like a static import', () => {
+    assert.deepEqual(rulesOf("export const m = import('fs');"), ['import: import of "fs" is not allowed by policy "sandbox-only"; components may import only "isoclass"']);
+    assert.deepEqual(rulesOf('export const m = import(`node:fs`);'), ['import: import of "node:fs" is not allowed by policy "sandbox-only"; components may import only "isoclass"']);
+    assert.deepEqual(rulesOf("export const m = import('isoclass');"), []);
+  });
+
+  it('refuses a specifier computed at run time', () => {
+    assert.deepEqual(rulesOf("const s = 'f' + 's';\nexport const m = import(s);"), ['import: import() with a specifier computed at run time cannot be checked against policy "sandbox-only"; import statically']);
+  });
+});
