@@ -6,6 +6,7 @@ import { capabilityHandlers, type LogEntry } from './capabilities.ts';
 import { PROCESS_CODE_CACHE } from './code-cache.ts';
 import { ComponentError, SandboxError } from './errors.ts';
 import { IsolateHost, SETUP_TIMEOUT_MS, type DeathKind, type PreparedContext } from './isolate-host.ts';
+import { MAX_PENDING_SLEEPS } from './prelude/names.ts';
 import {
   componentErrorFrom,
   componentFilename,
@@ -492,7 +493,8 @@ export class SandboxedComponent {
   }
 
   #startTimer(id: number, delayMs: number): void {
-    if (this.#gone !== undefined) return;
+    // host timer flooding, should the glue's own count (MAX_PENDING_SLEEPS) ever be bypassed
+    if (this.#gone !== undefined || this.#timers.size >= MAX_PENDING_SLEEPS) return;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       if (this.#gone !== undefined || !this.#host.usable) return;

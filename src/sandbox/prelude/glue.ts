@@ -1,4 +1,4 @@
-import { RUNTIME_HANDOFF } from './names.ts';
+import { MAX_PENDING_SLEEPS, RUNTIME_HANDOFF } from './names.ts';
 
 /**
  * Prelude fragment 4 (JavaScript, runs inside the isolate): the runtime module's exports and the
@@ -47,6 +47,7 @@ let hostSettle;
 let maxLogChars = 0;
 const sleepers = new MapCtor();
 let nextSleeper = 1;
+let pendingSleeps = 0;
 const capabilities = create(null);
 capabilities.Component = Component;
 capabilities.log = freeze(function log(...values) {
@@ -75,6 +76,9 @@ capabilities.artifact = freeze(function artifact(name) {
 capabilities.sleep = freeze(function sleep(ms) {
   if (hostSleep === undefined) throw new TypeErrorCtor('sleep() is not granted to this component');
   if (typeof ms !== 'number' || !(ms >= 0)) throw new TypeErrorCtor('sleep(ms) takes a non-negative number of milliseconds');
+  // host timer flooding: every pending sleep is a timer in the host, which the heap limit does not bound
+  if (pendingSleeps >= ${MAX_PENDING_SLEEPS}) throw new RangeErrorCtor('sleep(): ${MAX_PENDING_SLEEPS} sleeps are already pending; await some before starting more');
+  pendingSleeps++;
   const id = nextSleeper++;
   return new PromiseCtor((resolve) => {
     apply(mapSet, sleepers, [id, resolve]);
@@ -100,6 +104,7 @@ function wake(id) {
   const resolve = apply(mapGet, sleepers, [id]);
   if (resolve === undefined) return;
   apply(mapDelete, sleepers, [id]);
+  pendingSleeps--;
   resolve();
 }
 

@@ -2,3 +2,5 @@
 export const PRELUDE_FILENAME = 'isoclass:prelude';
 export const RUNTIME_FILENAME = 'isoclass:runtime';
 export const RUNTIME_HANDOFF = '__isoclass_runtime_handoff__';
+/** Sleeps a component may have pending at once (each is a host timer, outside the isolate's heap limit). */
+export const MAX_PENDING_SLEEPS = 1000;

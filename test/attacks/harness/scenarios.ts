@@ -299,6 +299,16 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'a synchronous infinite loop ends in TIMEOUT', attack: 'sync infinite loop', source: run('for (;;) {}'), code: 'TIMEOUT' },
   { name: 'a synchronous infinite loop through callSync ends in TIMEOUT', attack: 'sync infinite loop on the calling thread', source: run('for (;;) {}'), sync: true, code: 'TIMEOUT' },
   { name: 'an infinite loop after an await ends in TIMEOUT', attack: 'async infinite loop (microtask continuation)', source: asyncRun('await null; for (;;) {}'), code: 'TIMEOUT' },
+  {
+    name: 'sleeps past the pending limit are refused',
+    attack: 'host timer flooding (each sleep is a host timer, outside the heap limit)',
+    source: run("let started = 0; try { for (let i = 0; i < 100000; i++) { sleep(60000); started++; } } catch (e) { return [started, e.name, e.message]; } return [started];", 'Component, sleep'),
+    check: (result) => {
+      const [started, name, message] = result as [number, string?, string?];
+      expectEqual([started, name], [1000, 'RangeError'], 'sleeps started before the refusal');
+      if (!/sleeps are already pending/.test(message ?? '')) throw new Error(`unexpected refusal: ${message}`);
+    },
+  },
   { name: 'an infinite loop after a sleep ends in TIMEOUT', attack: 'async infinite loop (timer continuation)', source: asyncRun('await sleep(1); for (;;) {}', 'Component, sleep'), code: 'TIMEOUT' },
   { name: 'an endless chain of microtasks ends in TIMEOUT', attack: 'microtask infinite loop', source: run('const f = () => { Promise.resolve().then(f); }; f(); return 1;'), code: 'TIMEOUT' },
   { name: 'a promise that never settles ends in WALL_TIMEOUT', attack: 'a promise that never settles', source: run('return new Promise(() => {});'), code: 'WALL_TIMEOUT' },
