@@ -76,6 +76,7 @@ function logHandler({ record, onLog }: CapabilityOptions): (line: unknown) => vo
         return;
       }
       tokens--;
+      // one huge line flooding the host's log sink: each line is cut (the glue cuts it first too)
       const text = typeof line === 'string' ? line.slice(0, MAX_LOG_CHARS) : '';
       const prefix = dropped > 0 ? `[${dropped} lines dropped by rate limit] ` : '';
       dropped = 0;

@@ -439,7 +439,9 @@ export class SandboxedComponent {
     const typed = this.#classify(error, performance.now());
     if (typed instanceof SandboxError && isFatal(typed.code)) {
       // a component stopped mid-call may have left its state half-updated: never call it again
-      this.#end(typed, typed.code !== 'WALL_TIMEOUT' || !this.#shared);
+      // (a shared isolate is disposed too, except past a wall-clock deadline: that component was
+      // only waiting, and its siblings lose nothing by its end; #end disposes an unshared one anyway)
+      this.#end(typed, typed.code !== 'WALL_TIMEOUT');
     }
     return typed;
   }

@@ -4,7 +4,7 @@ import { capabilityCallbacks, MAX_LOG_CHARS, type CapabilitySlots } from './capa
 import { CodeCache, compileScriptCached } from './code-cache.ts';
 import { PRELUDE_FILENAME, RUNTIME_FILENAME } from './prelude/names.ts';
 import { PRELUDE_SOURCE } from './prelude/source.ts';
-import { grantedCapabilities, runtimeModuleSource } from './runtime-module.ts';
+import { capabilityKey, runtimeModuleSource } from './runtime-module.ts';
 import { applyIsolateSafetyFlags } from './v8-flags.ts';
 
 /** What a prepared context is prepared for: the isolate's memory limit and the granted capabilities. */
@@ -113,7 +113,7 @@ export class IsolateHost {
       host: this,
       context: this.isolate.createContext(),
       runtime: this.isolate.compileModule(runtimeModuleSource(profile.capabilities), { filename: RUNTIME_FILENAME }),
-      capabilityKey: grantedCapabilities(profile.capabilities).join(','),
+      capabilityKey: capabilityKey(profile.capabilities),
     };
     // a load that fails before it finishes preparing disposes the isolate: nobody waits for these
     for (const step of [started.context, started.runtime, this.#prelude]) step.catch(() => {});
@@ -135,8 +135,8 @@ export class IsolateHost {
     const inline = options.inline === true;
     const isolate = this.isolate;
     const { started } = options;
-    const capabilityKey = grantedCapabilities(profile.capabilities).join(',');
-    if (started !== undefined && (started.host !== this || started.capabilityKey !== capabilityKey)) throw new Error('a context started for another isolate or profile');
+    const key = capabilityKey(profile.capabilities);
+    if (started !== undefined && (started.host !== this || started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
     const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
       this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
@@ -167,7 +167,7 @@ export class IsolateHost {
           // next entry from this thread (the load's) is not its first
           glue.applySync(undefined, ['rehearse'], { timeout: SETUP_TIMEOUT_MS });
         }
-        return new PreparedContext(this, context, runtime, glue, slots, capabilityKey);
+        return new PreparedContext(this, context, runtime, glue, slots, key);
       } catch (error) {
         glue.release();
         throw error;

@@ -32,7 +32,8 @@ export class IsolatePool {
     let prepared: PreparedContext | undefined;
     while (prepared === undefined && this.#ready.length > 0) {
       const candidate = this.#ready.shift();
-      // an isolate that died while it waited (it cannot have run anyone's code) is skipped
+      // an isolate that died while it waited is skipped; one a tenant owns is never handed to
+      // another (cross-tenant reuse: it has run that tenant's code)
       if (candidate !== undefined && candidate.host.usable && candidate.host.tenant === undefined) prepared = candidate;
       else candidate?.host.dispose('pooled isolate no longer usable');
     }

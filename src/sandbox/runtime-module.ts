@@ -10,6 +10,11 @@ export function grantedCapabilities(capabilities: Readonly<Record<CapabilityName
   return (Object.keys(CAPABILITY_EXPORTS) as CapabilityName[]).filter((c) => capabilities[c]);
 }
 
+/** The granted capabilities as one string: what a prepared context is prepared for. */
+export function capabilityKey(capabilities: Readonly<Record<CapabilityName, boolean>>): string {
+  return grantedCapabilities(capabilities).join(',');
+}
+
 /**
  * Source of the `isoclass` module a component imports. It exports `Component` and only the
  * capabilities the policy grants (an ungranted one does not exist to be imported). It takes its
@@ -18,7 +23,7 @@ export function grantedCapabilities(capabilities: Readonly<Record<CapabilityName
  */
 export function runtimeModuleSource(capabilities: Readonly<Record<CapabilityName, boolean>>): string {
   const granted = grantedCapabilities(capabilities);
-  const key = granted.join(',');
+  const key = capabilityKey(capabilities);
   let source = sources.get(key);
   if (source === undefined) {
     const lines = [

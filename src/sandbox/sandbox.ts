@@ -4,7 +4,7 @@ import { SandboxedComponent, type SandboxOptions } from './component.ts';
 import { SandboxError } from './errors.ts';
 import { IsolateHost, type CatastrophicErrorHandler, type ContextProfile, type PreparedContext, type StartedContext } from './isolate-host.ts';
 import { IsolatePool } from './isolate-pool.ts';
-import { grantedCapabilities } from './runtime-module.ts';
+import { capabilityKey } from './runtime-module.ts';
 import { TenantBook, type Release, type TenantLimits } from './tenants.ts';
 
 /**
@@ -133,7 +133,7 @@ export class Sandbox {
   /** Fills the pool for a profile ahead of the first load. */
   async warm(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): Promise<void> {
     if (this.#poolSize === 0) return;
-    await this.#pool(this.isolation === 'tenant' ? this.#tenantProfile(options) : profileOf(options)).whenFilled();
+    await this.#pool(this.#profileFor(options)).whenFilled();
   }
 
   /**
@@ -169,7 +169,7 @@ export class Sandbox {
       // not used (a warm context was there after all, or the load failed): freed
       ahead?.cancel();
       // the pool is refilled once the load is over, not in the middle of it
-      if (this.#poolSize > 0 && !this.#closed) this.#pool(this.isolation === 'tenant' ? this.#tenantProfile(options) : profileOf(options)).fill();
+      if (this.#poolSize > 0 && !this.#closed) this.#pool(this.#profileFor(options)).fill();
     }
   }
 
@@ -282,6 +282,11 @@ export class Sandbox {
     tenantIsolate.release();
   }
 
+  /** What a context for these options is prepared for, in this loader's isolation mode. */
+  #profileFor(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): ContextProfile {
+    return this.isolation === 'tenant' ? this.#tenantProfile(options) : profileOf(options);
+  }
+
   /** What a context in a tenant's shared isolate is prepared for: the shared isolate's memory limit. */
   #tenantProfile(options: Pick<SandboxOptions, 'capabilities'>): ContextProfile {
     return { memoryMb: this.#tenantIsolateMemoryMb, capabilities: options.capabilities };
@@ -309,7 +314,7 @@ function defaultCatastrophicReport(event: { readonly message: string; readonly t
 }
 
 function sameCapabilities(prepared: PreparedContext, options: SandboxOptions): boolean {
-  return prepared.capabilityKey === grantedCapabilities(options.capabilities).join(',');
+  return prepared.capabilityKey === capabilityKey(options.capabilities);
 }
 
 function profileOf(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): ContextProfile {
@@ -317,5 +322,5 @@ function profileOf(options: Pick<SandboxOptions, 'limits' | 'capabilities'>): Co
 }
 
 function profileKey(profile: ContextProfile): string {
-  return `${profile.memoryMb}:${grantedCapabilities(profile.capabilities).join(',')}`;
+  return `${profile.memoryMb}:${capabilityKey(profile.capabilities)}`;
 }

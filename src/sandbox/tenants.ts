@@ -75,6 +75,7 @@ export class TenantBook {
   reserveComponent(tenant: string): Release {
     const account = this.#account(tenant);
     this.#checkQuarantine(tenant, account);
+    // one tenant starving the others: its live components are capped like its isolates and memory
     if (account.components + 1 > this.#limits.maxComponents) {
       throw this.#refuse(tenant, `${account.components} live components, the limit is ${this.#limits.maxComponents}`);
     }

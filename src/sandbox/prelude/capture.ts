@@ -7,7 +7,7 @@ export const CAPTURE_SOURCE = String.raw`
 const G = globalThis;
 const ObjectCtor = Object;
 const {
-  freeze, getPrototypeOf, getOwnPropertyDescriptor, getOwnPropertyDescriptors, defineProperty, create, is: sameValue,
+  freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty, create,
   prototype: ObjectPrototype,
 } = Object;
 const hasOwn = Object.hasOwn;
@@ -49,7 +49,6 @@ const promiseThen = Promise.prototype.then;
 const MapPrototype = Map.prototype;
 const SetPrototype = Set.prototype;
 const DatePrototype = Date.prototype;
-const RegExpCtor = RegExp;
 const RegExpPrototype = RegExp.prototype;
 const regexpExec = RegExp.prototype.exec;
 const ArrayBufferCtor = ArrayBuffer;
@@ -80,7 +79,6 @@ const SymbolIsConcatSpreadable = Symbol.isConcatSpreadable;
 const SymbolSpecies = Symbol.species;
 const SymbolMatch = Symbol.match;
 const SymbolReplace = Symbol.replace;
-const SymbolSplit = Symbol.split;
 const NOT_CLONEABLE_PROTOTYPES = [
   Promise.prototype, WeakMap.prototype, WeakSet.prototype, WeakRef.prototype, FinalizationRegistry.prototype,
   Number.prototype, String.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype, Error.prototype,

@@ -90,6 +90,7 @@ defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configura
 
 /** Installs the host callbacks (undefined for a capability not granted): the prelude does, once. */
 const bind = (function bind(log, artifact, sleep, settle, logChars) {
+  // rebinding: callbacks are installed once, by the prelude, before any component code exists
   if (bound) throw new TypeErrorCtor('isoclass: context already bound');
   bound = true;
   hostLog = log;
@@ -167,6 +168,7 @@ let instantiated = false;
  * outcome string if it could not be constructed).
  */
 const instantiate = (function instantiate(namespace, exportName, params, maxResultChars, identifier, version, tenant) {
+  // one component per context: a second one would share the first's realm and globals
   if (instantiated) throw new TypeErrorCtor('isoclass: context already has its component');
   instantiated = true;
   meta = freeze({ identifier: StringCtor(identifier), version: +version, tenant: StringCtor(tenant) });

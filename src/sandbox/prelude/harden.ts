@@ -8,8 +8,6 @@
  *  - every intrinsic reachable from the global object or a hidden intrinsic frozen, so nothing a
  *    component does to Object.prototype, Array.prototype, ... is seen by the glue or the runtime.
  */
-import { RUNTIME_HANDOFF } from './names.ts';
-
 export const HARDEN_SOURCE = String.raw`
 // All of it in a function of its own, run once: the walk below loops long enough for V8 to
 // compile the function it runs in, and that code would stay in every isolate for as long as the
@@ -110,20 +108,20 @@ if (typeof Iterator === 'function' && typeof Iterator.from === 'function') {
 // anything it made is returned. The native segment is held here only, so no code reaches either
 // prototype before that. Everything else reachable from them is frozen by then (by the walk
 // below), so being frozen marks what is done.
+const lookupGetter = ObjectPrototype.__lookupGetter__;
+const lookupSetter = ObjectPrototype.__lookupSetter__;
 if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
   const SegmenterPrototype = Intl.Segmenter.prototype;
   const nativeSegment = SegmenterPrototype.segment;
   const isFrozen = ObjectCtor.isFrozen;
-  const lookupOwnGetter = ObjectPrototype.__lookupGetter__;
-  const lookupOwnSetter = ObjectPrototype.__lookupSetter__;
   const freezeHidden = function (value) {
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isFrozen(value)) return;
     freeze(value);
     freezeHidden(getPrototypeOf(value));
     const keys = ownKeys(value);
     for (let i = 0; i < keys.length; i++) {
-      const get = apply(lookupOwnGetter, value, [keys[i]]);
-      const set = apply(lookupOwnSetter, value, [keys[i]]);
+      const get = apply(lookupGetter, value, [keys[i]]);
+      const set = apply(lookupSetter, value, [keys[i]]);
       if (get === undefined && set === undefined) {
         freezeHidden(value[keys[i]]);
       } else {
@@ -152,8 +150,6 @@ if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
 // global: an accessor's functions come from __lookupGetter__ and __lookupSetter__, a data
 // property's value is read directly.)
 const FunctionPrototype = getPrototypeOf(function () {});
-const lookupGetter = ObjectPrototype.__lookupGetter__;
-const lookupSetter = ObjectPrototype.__lookupSetter__;
 const globalKeys = ownKeys(G);
 for (let i = 0; i < globalKeys.length; i++) {
   const key = globalKeys[i];
