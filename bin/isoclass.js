@@ -25,8 +25,9 @@ if (ready) {
     process.stderr.write(`isoclass: needs Node.js 24 or newer (this is ${process.version})\n`);
     process.exit(1);
   }
-  // --no-turboshaft-loop-unrolling: the sandbox also sets it at run time; on the command line it
-  // is in force before V8 compiles anything (see docs/sandbox-limits.md)
+  // --no-turboshaft-loop-unrolling (src/sandbox/v8-flags.ts, ISOLATE_SAFETY_FLAGS): without it an
+  // optimised loop runs past the isolate's CPU timeout and memory limit; the sandbox also sets it
+  // at run time, and here it is in force before V8 compiles anything (docs/sandbox-limits.md)
   const flags = ['--no-node-snapshot', '--no-turboshaft-loop-unrolling'];
   const child = spawnSync(node, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);

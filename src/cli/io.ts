@@ -96,10 +96,16 @@ export function parseJsonOption(text: string, option: string): unknown {
 }
 
 export function parsePositiveInteger(text: string | undefined, option: string): number | undefined {
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseInteger(text, option, 1);
+}
+
+/** A whole number of at least `min` (0 or 1), written in decimal digits. */
+export function parseInteger(text: string, option: string, min: 0 | 1): number {
   // decimal digits only: Number() would also take "1e3", "0x10" and " 5"
   const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new UsageError('USAGE_INVALID_ARGUMENT', `--${option} must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError('USAGE_INVALID_ARGUMENT', `--${option} must be a ${min === 1 ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(text)}`);
+  }
   return value;
 }
 

@@ -53,6 +53,7 @@ export async function bundleFile(path: string, options: BundleOptions = {}): Pro
     setup(b) {
       b.onResolve({ filter: /^[^./]/ }, (args) => {
         if (args.path === RUNTIME_MODULE) return { path: RUNTIME_MODULE, external: true };
+        // lint only, never packed code: the import stays for the policy's import rule to refuse in place
         if (options.keepForeignImports === true && !allowed.has(packageNameOf(args.path))) return { path: args.path, external: true };
         const from = args.importer ? ` (imported by ${relative(entryDir, args.importer) || args.importer})` : '';
         // host access: Node's built-ins do not exist in the isolate, and bundling cannot make them

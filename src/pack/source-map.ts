@@ -117,7 +117,10 @@ function originalSourceKey(map: TraceMap, v: Violation): string {
   return originalPositionFor(map, { line: v.line, column: v.column - 1 }).source ?? '';
 }
 
-/** A file name from a signed map is still text from outside: no control characters, no line breaks to forge frames. */
+/**
+ * A file name from a signed map is still text from outside: forged diagnostics (control
+ * characters, line breaks, spaces that fake a frame's layout) are replaced.
+ */
 function sanitizeSourceName(name: string): string {
   const cleaned = name.replace(/[^\w.\-/@+~]/g, '_');
   return cleaned.length > MAX_SOURCE_NAME ? `…${cleaned.slice(-MAX_SOURCE_NAME)}` : cleaned;

@@ -465,7 +465,8 @@ export class PolicyWalker {
     for (let i = 0; i < quasis.length; i++) {
       const quasi = quasis[i] as ESTree.TemplateElement;
       if (this.#enter(quasi, depth) && escapes) {
-        // the cooked text: a raw text differing from it holds a backslash, which no member name has
+        // the cooked text: a raw text differing from it holds a backslash, which no denied member
+        // name may have (policy.schema.json refuses one), so a tag cannot rebuild a denied name from raw
         const cooked = quasi.value.cooked;
         if (typeof cooked === 'string') checkDeniedString(this.#context, cooked, tagged ? 'the tagged template text' : 'the template text', quasi.start);
       }

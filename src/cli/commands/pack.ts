@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.ts';
 import type { ArtifactInput } from '../../pack/artifacts.ts';
 import { packFile } from '../../pack/pack.ts';
-import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, writeFileAtomic, type CommandOutput } from '../io.ts';
+import { JSON_OPTION, parseCommandArgs, parseInteger, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, writeFileAtomic, type CommandOutput } from '../io.ts';
 import { readSecretKey } from './shared.ts';
 
 const USAGE =
@@ -33,7 +33,7 @@ export async function run(argv: string[]): Promise<CommandOutput> {
   requireOption(keyPaths[0], 'key', USAGE);
   const out = requireOption(values.out, 'out', USAGE);
   const version = parsePositiveInteger(values.version, 'version');
-  const maxInline = values['max-inline-bytes'] === undefined ? undefined : parseByteCount(values['max-inline-bytes']);
+  const maxInline = values['max-inline-bytes'] === undefined ? undefined : parseInteger(values['max-inline-bytes'], 'max-inline-bytes', 0);
   const { envelope, record } = await packFile(file, {
     keys: keyPaths.map(readSecretKey),
     ...(values.export !== undefined ? { export: values.export } : {}),
@@ -76,8 +76,3 @@ function parseArtifacts(specs: readonly string[]): Record<string, ArtifactInput>
   return out;
 }
 
-function parseByteCount(text: string): number {
-  const value = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('USAGE_INVALID_ARGUMENT', `--max-inline-bytes must be a non-negative integer, got ${JSON.stringify(text)}`);
-  return value;
-}

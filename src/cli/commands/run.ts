@@ -41,7 +41,8 @@ export async function run(argv: string[]): Promise<CommandOutput> {
     ...(values.tenant !== undefined ? { tenant: values.tenant } : {}),
     ...(values.state !== undefined ? { versionStore: versionStoreFor(values.state) } : {}),
     ...(values['blob-dir'] !== undefined ? { blobDir: values['blob-dir'] } : {}),
-    // a component's log line is its own text: printed terminal-safe, one line
+    // a component's log line is its own text: printed terminal-safe, and on one line (a newline
+    // in it would forge a second line, as if another component or isoclass had written it)
     onLog: (entry) => process.stderr.write(`${terminalSafe(`[${entry.tenant}/${entry.identifier}] ${entry.line}`).replace(/\n/g, '\\n')}\n`),
   });
   try {

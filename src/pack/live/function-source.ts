@@ -157,10 +157,16 @@ function freeVariablesOf(program: acorn.Program, offset: number): Pick<FunctionS
     const { line, column } = identifier.loc.start;
     // the wrapper adds `offset` characters before the text, all on its first line
     const position = { line: line - 1, column: line === 1 ? column - offset : column };
-    freeVariables.set(name, [...(freeVariables.get(name) ?? []), position]);
-    if (reference.isWrite()) assignedFreeVariables.set(name, [...(assignedFreeVariables.get(name) ?? []), position]);
+    addTo(freeVariables, name, position);
+    if (reference.isWrite()) addTo(assignedFreeVariables, name, position);
   }
   return { freeVariables, assignedFreeVariables };
+}
+
+function addTo(map: Map<string, TextPosition[]>, name: string, position: TextPosition): void {
+  const list = map.get(name);
+  if (list === undefined) map.set(name, [position]);
+  else list.push(position);
 }
 
 /**
