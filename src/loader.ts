@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
 import type { ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
-import { validateSource } from './policy/validate.ts';
 import type { SandboxedComponent, ComponentMetrics, LogEntry } from './sandbox/component.ts';
 import { Sandbox, type IsolateAhead, type SandboxRuntimeOptions } from './sandbox/sandbox.ts';
 import type { VerifierKind } from './signing/ed25519.ts';
@@ -10,8 +9,7 @@ import { VerificationError } from './signing/errors.ts';
 import type { TrustRoot } from './signing/trust.ts';
 import { verifyEnvelope, type VerifiedRecord } from './signing/verify.ts';
 import { readArtifactBytes } from './pack/blob-store.ts';
-import { mapComponentError, remapPolicyError } from './pack/source-map.ts';
-import { PolicyError } from './policy/errors.ts';
+import { mapComponentError, validateMapped } from './pack/source-map.ts';
 import { VerificationCache } from './signing/verification-cache.ts';
 import { VersionState, type VersionStore } from './signing/version-state.ts';
 
@@ -210,12 +208,8 @@ export class Loader {
     // a verdict is a function of the source and this loader's policy (fixed for its life); the
     // source is named by its sha256, which decode checked against the source itself
     if (this.#validated.has(record.code.sha256)) return;
-    try {
-      validateSource(record.code.source, this.#policy);
-    } catch (error) {
-      // violations at the writer's files and lines, through the record's signed source map
-      throw error instanceof PolicyError ? remapPolicyError(error, record.code.sourceMap, 'load') : error;
-    }
+    // violations at the writer's files and lines, through the record's signed source map
+    validateMapped(record.code.source, record.code.sourceMap, this.#policy, 'load');
     if (this.#validated.size >= MAX_VALIDATED_SOURCES) this.#validated.clear();
     this.#validated.add(record.code.sha256);
   }

@@ -2,9 +2,7 @@ import { basename, extname } from 'node:path';
 import { DEFAULT_ENVELOPE_LIMITS, ISOCLASS_PAYLOAD_TYPE, encodeEnvelope } from '../envelope/envelope.ts';
 import { RECORD_TYPE, parseRecord, serializeRecord, sha256Hex, type ComponentRecord, type JsonObject } from '../envelope/record.ts';
 import { EnvelopeError } from '../envelope/errors.ts';
-import { PolicyError } from '../policy/errors.ts';
 import { loadPolicy, type Policy } from '../policy/policy.ts';
-import { validateSource } from '../policy/validate.ts';
 import { SandboxedComponent } from '../sandbox/component.ts';
 import { ComponentError } from '../sandbox/errors.ts';
 import { signEnvelope } from '../signing/sign.ts';
@@ -15,7 +13,7 @@ import { captureClass } from './live/capture.ts';
 import { checkParams } from './params.ts';
 import { nextAfter } from './previous.ts';
 import { describeExport } from './repr.ts';
-import { mapComponentError, remapPolicyError } from './source-map.ts';
+import { mapComponentError, validateMapped } from './source-map.ts';
 import { summarizeModule } from './summary.ts';
 
 export interface PackOptions {
@@ -111,7 +109,7 @@ async function packModule(module: PackedModule, options: PackOptions): Promise<P
   const policy = resolvePolicyOption(options.policy);
   const identity = settleIdentity(options, module.defaultIdentifier);
   const exportName = options.export ?? 'default';
-  const usage = validateAgainstPolicy(module, policy);
+  const usage = validateMapped(module.source, module.sourceMap, policy, 'pack');
   const repr = describeExport(module.source, exportName);
   if (repr === undefined) {
     throw new PackError('PACK_EXPORT_NOT_FOUND', `the module has no class exported as "${exportName}"; export the class as default or name it with --export`, {
@@ -177,16 +175,6 @@ function settleIdentity(options: PackOptions, defaultIdentifier: string | undefi
     tenant: settled.tenant ?? 'default',
     version: settled.version ?? 1,
   };
-}
-
-/** The policy check, reported at the original files and lines when the module has a source map. */
-function validateAgainstPolicy(module: PackedModule, policy: Policy): ReturnType<typeof validateSource> {
-  try {
-    return validateSource(module.source, policy);
-  } catch (error) {
-    if (error instanceof PolicyError) throw remapPolicyError(error, module.sourceMap);
-    throw error;
-  }
 }
 
 async function roundTrip(record: ComponentRecord, policy: Policy, artifacts: PreparedArtifacts): Promise<void> {

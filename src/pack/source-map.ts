@@ -2,6 +2,8 @@ import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/tra
 import type { ComponentRecord } from '../envelope/record.ts';
 import { codeFrame, type Violation } from '../policy/diagnostics.ts';
 import { PolicyError } from '../policy/errors.ts';
+import type { Policy } from '../policy/policy.ts';
+import { validateSource } from '../policy/validate.ts';
 import { ComponentError } from '../sandbox/errors.ts';
 
 /** A position in an original file, through a record's source map. */
@@ -128,4 +130,16 @@ function sanitizeSourceName(name: string): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The policy check of a module, with a refusal reported at the original files and lines when the
+ * module carries a source map (`side`: whose advice the message ends with, the writer's or the loader's).
+ */
+export function validateMapped(source: string, sourceMap: string | undefined, policy: Policy, side: 'pack' | 'load'): ReturnType<typeof validateSource> {
+  try {
+    return validateSource(source, policy);
+  } catch (error) {
+    throw error instanceof PolicyError ? remapPolicyError(error, sourceMap, side) : error;
+  }
 }

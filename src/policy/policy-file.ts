@@ -22,6 +22,8 @@ export interface PolicyFileProblem {
   /** Where, as a JS-like path from the document root: `policy.globals.allow[3]`. */
   readonly path: string;
   readonly message: string;
+  /** For a value out of range: the bound it breaks, as a phrase (`must be >= 8`). */
+  readonly requirement?: string;
 }
 
 export const POLICY_SCHEMA_URL = new URL('../../policies/policy.schema.json', import.meta.url);
@@ -115,7 +117,7 @@ function describe(error: ErrorObject, root: string): PolicyFileProblem {
       return { path, message: `must be ${article(String(params['type']))}, not ${jsonType(error.data)}` };
     case 'minimum':
     case 'maximum':
-      return { path, message: `is ${String(error.data)}; it ${error.message ?? ''}${unit(error)}` };
+      return { path, message: `is ${String(error.data)}; it ${error.message ?? ''}${unit(error)}`, requirement: error.message ?? '' };
     case 'pattern':
       return { path, message: `${JSON.stringify(error.data)} ${patternMeaning(String(params['pattern']))}` };
     default:
@@ -155,6 +157,7 @@ function unit(error: ErrorObject): string {
 function patternMeaning(pattern: string): string {
   if (pattern.startsWith('^[A-Za-z_$]')) return 'is not a JavaScript identifier (a global name)';
   if (pattern.startsWith('^[A-Za-z0-9]')) return 'is not a valid policy name (letters, digits, . _ -; at most 64)';
+  if (pattern === '^[^\\\\]*$') return 'holds a backslash: a denied name is the decoded property name (write constructor, not con\\u0073tructor)';
   return `must match ${pattern}`;
 }
 

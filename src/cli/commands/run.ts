@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { UsageError } from '../../errors.ts';
 import { loadComponent } from '../../loader.ts';
 import { PolicyError } from '../../policy/errors.ts';
+import type { PolicyFileProblem } from '../../policy/policy-file.ts';
 import { loadPolicy, withRuntimeLimits, type Policy } from '../../policy/policy.ts';
 import { JSON_OPTION, parseCommandArgs, parseJsonOption, parsePositiveInteger, readBytesFile, requireOption, requirePositional, terminalSafe, toJsonSafe, type CommandOutput } from '../io.ts';
 import { readTrust, versionStoreFor } from './shared.ts';
@@ -66,12 +67,12 @@ function withOptionLimits(base: Policy, timeoutMs: number | undefined, memoryMb:
     });
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
-    const problems = (error.details['problems'] ?? []) as readonly { path: string; message: string }[];
+    const problems = (error.details['problems'] ?? []) as readonly PolicyFileProblem[];
     // one sentence per option (--timeout-ms sets both the CPU and the wall-clock limit)
     const byOption = new Map<string, string>();
     for (const p of problems) {
       const option = p.path.endsWith('memoryMb') ? `--memory-mb ${memoryMb}` : `--timeout-ms ${timeoutMs}`;
-      if (!byOption.has(option)) byOption.set(option, `${option} is out of range: ${p.message.replace(/^is \d+; /, '').replace(/ \(.*\)$/, '')}`);
+      if (!byOption.has(option)) byOption.set(option, `${option} is out of range: ${p.requirement === undefined ? p.message : `it ${p.requirement}`}`);
     }
     const said = [...byOption.values()].join('; ');
     throw new UsageError('USAGE_INVALID_ARGUMENT', said || error.message, { cause: error });
