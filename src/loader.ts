@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
-import type { ComponentRecord } from './envelope/record.ts';
+import { sha256Hex, type ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
 import type { SandboxedComponent, ComponentMetrics, LogEntry } from './sandbox/component.ts';
 import { Sandbox, type IsolateAhead, type SandboxRuntimeOptions } from './sandbox/sandbox.ts';
@@ -155,11 +154,9 @@ export class Loader {
     const limits = this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS;
     const bytes = typeof envelopeBytes === 'string' ? Buffer.from(envelopeBytes, 'utf8') : envelopeBytes;
     // resource exhaustion: oversized input is not even hashed (decode refuses it)
-    if (this.#decoded.size > 0 && bytes.byteLength <= limits.maxEnvelopeBytes) {
-      const known = this.#decoded.get(createHash('sha256').update(bytes).digest('hex'));
-      if (known !== undefined) return known;
-    }
-    return decodeEnvelope(bytes, limits);
+    if (this.#decoded.size === 0 || bytes.byteLength > limits.maxEnvelopeBytes) return decodeEnvelope(bytes, limits);
+    const digest = sha256Hex(bytes);
+    return this.#decoded.get(digest) ?? decodeEnvelope(bytes, limits, digest);
   }
 
   #rememberDecoded(envelope: DecodedEnvelope): void {

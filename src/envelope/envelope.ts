@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { decodeBase64, encodeBase64 } from './base64.ts';
 import { EnvelopeError } from './errors.ts';
+import { sha256Hex } from './record.ts';
 
 /** The DSSE payload type of an isoclass record. */
 export const ISOCLASS_PAYLOAD_TYPE = 'application/vnd.isoclass.component.v1+json';
@@ -41,6 +41,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function decodeEnvelope(
   allegedBytes: Uint8Array | string,
   limits: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS,
+  /** The sha256 of these very bytes, when the caller has just computed it (not hashed twice). */
+  knownDigest?: string,
 ): DecodedEnvelope {
   const bytes = typeof allegedBytes === 'string' ? Buffer.from(allegedBytes, 'utf8') : allegedBytes;
   // resource exhaustion: refuse oversized input before parsing it
@@ -71,7 +73,7 @@ export function decodeEnvelope(
     payloadType,
     payload: decodeBase64(payload, 'envelope.payload'),
     signatures: signatures.map((s: unknown, i) => decodeSignature(s, `envelope.signatures[${i}]`)),
-    digest: createHash('sha256').update(bytes).digest('hex'),
+    digest: knownDigest ?? sha256Hex(bytes),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ArtifactEntry, JsonObject } from '../envelope/record.ts';
-import { readVerifiedBlob, sha256Of, writeBlob } from './blob-store.ts';
+import { sha256Hex, type ArtifactEntry, type JsonObject } from '../envelope/record.ts';
+import { readVerifiedBlob, writeBlob } from './blob-store.ts';
 import { PackError } from './errors.ts';
 
 /** One artifact as a writer gives it. */
@@ -55,7 +55,7 @@ export function prepareArtifacts(inputs: Readonly<Record<string, ArtifactInput>>
       continue;
     }
     const bytes = bytesOf(input, name);
-    const sha256 = sha256Of(bytes);
+    const sha256 = sha256Hex(bytes);
     bytesByName.set(name, bytes);
     if (bytes.byteLength <= maxInline) {
       entries[name] = { sha256, size: bytes.byteLength, mediaType, data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };

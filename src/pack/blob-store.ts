@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ComponentRecord } from '../envelope/record.ts';
+import { sha256Hex, type ComponentRecord } from '../envelope/record.ts';
 import { PackError } from './errors.ts';
 
 /**
@@ -20,7 +20,7 @@ export function blobPath(dir: string, sha256: string): string {
 
 /** Stores bytes under their hash (atomically, once); returns the hash. */
 export function writeBlob(dir: string, bytes: Uint8Array): string {
-  const sha256 = sha256Of(bytes);
+  const sha256 = sha256Hex(bytes);
   const path = blobPath(dir, sha256);
   try {
     readVerifiedBlob(dir, sha256, bytes.byteLength);
@@ -62,7 +62,7 @@ export function readVerifiedBlob(dir: string, sha256: string, size: number): Uin
     }
     if (read !== size) throw mismatch(sha256, `ended after ${read} of ${size} bytes`);
     // substitution: bytes that do not hash to the signed digest never reach a component
-    if (sha256Of(bytes) !== sha256) throw mismatch(sha256, 'does not hash to its name');
+    if (sha256Hex(bytes) !== sha256) throw mismatch(sha256, 'does not hash to its name');
     return bytes;
   } finally {
     closeSync(fd);
@@ -90,13 +90,10 @@ export function readArtifactBytes(record: ComponentRecord, name: string, options
   }
   const bytes = Buffer.from(entry.data, 'base64');
   // substitution: inline bytes are checked like blobs, so a record cannot sign one hash and carry other data
-  if (bytes.byteLength !== entry.size || sha256Of(bytes) !== entry.sha256) throw mismatch(entry.sha256, `(artifact ${name}, inline) does not match its signed sha256 and size`);
+  if (bytes.byteLength !== entry.size || sha256Hex(bytes) !== entry.sha256) throw mismatch(entry.sha256, `(artifact ${name}, inline) does not match its signed sha256 and size`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function mismatch(sha256: string, what: string): PackError {
   return new PackError('PACK_ARTIFACT_MISMATCH', `blob ${sha256} ${what}; it was changed after packing — refusing it`, { details: { sha256 } });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../envelope/record.ts';
 import ivm from 'isolated-vm';
 
 export interface CodeCacheOptions {
@@ -37,7 +37,7 @@ export class CodeCache {
   static keyOf(kind: string, source: string): string {
     const known = KEYS.get(source)?.get(kind);
     if (known !== undefined) return known;
-    const key = `${kind}:${createHash('sha256').update(source).digest('hex')}`;
+    const key = `${kind}:${sha256Hex(source)}`;
     if (KEYS.size >= MAX_REMEMBERED_KEYS) KEYS.clear();
     KEYS.set(source, (KEYS.get(source) ?? new Map()).set(kind, key));
     return key;

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { ISOCLASS_PAYLOAD_TYPE, type DecodedEnvelope } from '../envelope/envelope.ts';
 import { EnvelopeError } from '../envelope/errors.ts';
 import { preAuthEncoding } from '../envelope/pae.ts';
-import { parseRecord, type ComponentRecord } from '../envelope/record.ts';
+import { parseRecord, sha256Hex, type ComponentRecord } from '../envelope/record.ts';
 import { verifyEd25519, type StrictVerdict, type VerifierKind } from './ed25519.ts';
 import { VerificationError } from './errors.ts';
 import { keyCovers, keyUnusableReason, type TrustRoot, type TrustedKey } from './trust.ts';
@@ -240,9 +239,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { artifact, Component } from '../../src/component.ts';
 import { loadComponent } from '../../src/loader.ts';
 import { prepareArtifacts } from '../../src/pack/artifacts.ts';
-import { blobPath, readArtifactBytes, sha256Of, writeBlob } from '../../src/pack/blob-store.ts';
+import { sha256Hex } from '../../src/envelope/record.ts';
+import { blobPath, readArtifactBytes, writeBlob } from '../../src/pack/blob-store.ts';
 import { PackError, type PackErrorCode } from '../../src/pack/errors.ts';
 import { pack, packFile } from '../../src/pack/pack.ts';
 import { ComponentError } from '../../src/sandbox/errors.ts';
@@ -29,7 +30,7 @@ describe('artifacts: inline, in a blob folder, verified when read', () => {
   it('inlines a small artifact in the signed record; artifact() returns exactly its bytes', async () => {
     const { envelope, record } = await packFile(LOOKUP, { keys: [testKey().seed], params: { table: 'table' }, artifacts: { table: { data: TABLE, mediaType: 'application/x-lookup' } } });
     const entry = record.artifacts['table'];
-    assert.deepEqual({ ...entry, data: undefined }, { sha256: sha256Of(TABLE), size: 300, mediaType: 'application/x-lookup', data: undefined });
+    assert.deepEqual({ ...entry, data: undefined }, { sha256: sha256Hex(TABLE), size: 300, mediaType: 'application/x-lookup', data: undefined });
     assert.equal(entry?.data, Buffer.from(TABLE).toString('base64'));
     assert.deepEqual(record.capture?.['artifacts'], { table: { size: 300, stored: 'inline' } });
     const component = await loadComponent(envelope, { trust: testTrust() });
@@ -47,8 +48,8 @@ describe('artifacts: inline, in a blob folder, verified when read', () => {
     const { envelope, record } = await packFile(LOOKUP, { keys: [testKey().seed], params: { table: 'weights' }, artifacts: { weights: TABLE }, blobDir: blobs, maxInlineArtifactBytes: 100 });
     const entry = record.artifacts['weights'];
     assert.equal(entry?.data, undefined, 'not inline');
-    assert.ok(existsSync(blobPath(blobs, sha256Of(TABLE))), 'the blob is named by its sha256');
-    assert.deepEqual(readFileSync(blobPath(blobs, sha256Of(TABLE))), Buffer.from(TABLE));
+    assert.ok(existsSync(blobPath(blobs, sha256Hex(TABLE))), 'the blob is named by its sha256');
+    assert.deepEqual(readFileSync(blobPath(blobs, sha256Hex(TABLE))), Buffer.from(TABLE));
     const component = await loadComponent(envelope, { trust: testTrust(), blobDir: blobs });
     try {
       assert.equal(await component.call('checksum', ['weights']), checksum(TABLE));
@@ -60,7 +61,7 @@ describe('artifacts: inline, in a blob folder, verified when read', () => {
   it('hands a component an error, never bytes, when its blob was changed or is missing', async (t) => {
     const blobs = tempDir(t);
     const { envelope } = await packFile(LOOKUP, { keys: [testKey().seed], params: { table: 'weights' }, artifacts: { weights: TABLE }, blobDir: blobs, maxInlineArtifactBytes: 0 });
-    const path = blobPath(blobs, sha256Of(TABLE));
+    const path = blobPath(blobs, sha256Hex(TABLE));
     const tampered = Uint8Array.from(TABLE);
     tampered[0] = (tampered[0] ?? 0) ^ 1;
     const cases: [string, () => void, RegExp][] = [
@@ -122,7 +123,7 @@ describe('artifacts: inline, in a blob folder, verified when read', () => {
     const prepared = prepareArtifacts({ a: bytes });
     bytes[0] = 9;
     assert.deepEqual(prepared.bytes.get('a'), Uint8Array.of(1, 2, 3));
-    assert.equal(prepared.entries['a']?.sha256, sha256Of(Uint8Array.of(1, 2, 3)));
+    assert.equal(prepared.entries['a']?.sha256, sha256Hex(Uint8Array.of(1, 2, 3)));
   });
 });
 
@@ -140,7 +141,7 @@ describe('artifact errors', () => {
     ['a negative inline limit', () => prepareArtifacts({}, { maxInlineArtifactBytes: -1 }), 'PACK_ARTIFACT_INVALID', /maxInlineArtifactBytes must be a non-negative integer/],
     [
       'inline bytes that do not match the signed hash',
-      () => readArtifactBytes(makeRecord('', { artifacts: { a: { sha256: sha256Of(Uint8Array.of(1)), size: 1, mediaType: 'x/y', data: Buffer.of(2).toString('base64') } } }), 'a'),
+      () => readArtifactBytes(makeRecord('', { artifacts: { a: { sha256: sha256Hex(Uint8Array.of(1)), size: 1, mediaType: 'x/y', data: Buffer.of(2).toString('base64') } } }), 'a'),
       'PACK_ARTIFACT_MISMATCH',
       /\(artifact a, inline\) does not match its signed sha256 and size/,
     ],
