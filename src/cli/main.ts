@@ -12,7 +12,7 @@ usage:
   isoclass verify <envelope.json> --trust <trust.json | key.pub> [--state dir]
   isoclass inspect <envelope.json>
   isoclass inspect --diff <old.json> <new.json>
-  isoclass lint <file> [--policy file] [--json]
+  isoclass lint <file> [--policy file] [--bundle <package>]... [--json]
   isoclass run <envelope.json> --trust <trust.json | key.pub> --call <method> [--args JSON-array]
                [--policy file] [--tenant T] [--state dir] [--blob-dir dir] [--timeout-ms N] [--memory-mb N]
   isoclass trust add <key.pub> --trust <file> [--tenant T]... [--identifier GLOB]...

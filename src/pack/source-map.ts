@@ -79,7 +79,7 @@ export function mapComponentError(error: unknown, record: ComponentRecord): unkn
 }
 
 /** Where a violation is when no file of the writer's (nor a package's) has it: code the bundler wrote. */
-const GENERATED = '(bundler-generated code)';
+export const GENERATED = '(bundler-generated code)';
 const GENERATED_HINT = (n: number): string =>
   `. ${n} of them ${n === 1 ? 'is' : 'are'} in code the bundler generated, not in any file: esbuild's helpers for a CommonJS package (__commonJS, __toESM) use Object.getPrototypeOf, Object.getOwnPropertyDescriptor and Object.prototype, which the default policy denies. Bundle a package that ships an ES-module build, or pack under a policy written for it (policies/README.md, "Bundling packages")`;
 
@@ -93,14 +93,9 @@ export function remapPolicyError(error: PolicyError, sourceMap: string | undefin
   if (map === undefined) return error;
   let generated = 0;
   const violations: MappedViolation[] = error.violations.map((v) => {
-    const original = originalPosition(map, v.line, v.column);
-    if (original === undefined) {
-      generated++;
-      return { ...v, file: GENERATED };
-    }
-    const content = sourceContentFor(map, originalSourceKey(map, v));
-    const frame = content === null ? v.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), original.line, original.column);
-    return { ...v, file: original.source, line: original.line, column: original.column, frame };
+    const mapped = mapViolation(map, v);
+    if (mapped === undefined) generated++;
+    return mapped ?? { ...v, file: GENERATED };
   });
   const listed = violations
     .slice(0, 3)
@@ -115,8 +110,18 @@ export function remapPolicyError(error: PolicyError, sourceMap: string | undefin
   );
 }
 
-function originalSourceKey(map: TraceMap, v: Violation): string {
-  return originalPositionFor(map, { line: v.line, column: v.column - 1 }).source ?? '';
+/**
+ * A violation in a bundle at its original file, line and column, with a frame of the original
+ * source when the map carries it; undefined where the bundler wrote the code itself.
+ * `nameOf` turns the map's source name into the file shown (cleaned by default: see below).
+ */
+export function mapViolation(map: TraceMap, v: Violation, nameOf: (source: string) => string = sanitizeSourceName): MappedViolation | undefined {
+  const found = originalPositionFor(map, { line: v.line, column: v.column - 1 });
+  if (found.source === null || found.line === null || found.column === null) return undefined;
+  const column = found.column + 1;
+  const content = sourceContentFor(map, found.source);
+  const frame = content === null ? v.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), found.line, column);
+  return { ...v, file: nameOf(found.source), line: found.line, column, frame };
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, tempDir } from '../helpers.ts';
+import { ROOT, runCli, tempDir } from '../helpers.ts';
 
 const CLEAN = `import { Component, log } from 'isoclass';
 import { twice } from './twice.ts';
@@ -94,6 +94,17 @@ describe('isoclass lint', () => {
       assert.deepEqual(out.error.violations.map((v) => [v.rule, v.file, v.line, v.column]), violations, file);
       for (const v of out.error.violations) assert.match(v.frame, /\n> +\d+ \|/, 'a code frame');
     }
+  });
+
+  it('--bundle lints what pack would ship: the package files, and the bundler helpers they bring (exit 12); a policy written for them passes', async () => {
+    const cwd = join(ROOT, 'test', 'fixtures', 'packages');
+    const r = await runCli(['lint', 'eventemitter3-events.ts', '--bundle', 'eventemitter3', '--json'], { cwd });
+    assert.equal(r.code, 12, r.stderr);
+    const files = new Set((JSON.parse(r.stdout) as { error: { violations: { file: string }[] } }).error.violations.map((v) => v.file));
+    assert.ok(files.has('(bundler-generated code)'), [...files].join(', '));
+    assert.ok([...files].some((f) => /node_modules\/eventemitter3\/index\.js$/.test(f)), [...files].join(', '));
+    const fitted = await runCli(['lint', 'eventemitter3-events.ts', '--bundle', 'eventemitter3', '--policy', '../policies/es5-library.json'], { cwd });
+    assert.equal(fitted.code, 0, fitted.stderr);
   });
 
   it('still reports a file the bundler cannot resolve as a bundle error (exit 2), not a violation', async (t) => {

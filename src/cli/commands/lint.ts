@@ -1,17 +1,18 @@
-import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
+import { TraceMap } from '@jridgewell/trace-mapping';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { transform } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { bundleFile } from '../../pack/bundle.ts';
 import { PackError } from '../../pack/errors.ts';
-import { codeFrame, type Violation } from '../../policy/diagnostics.ts';
+import { GENERATED, mapViolation } from '../../pack/source-map.ts';
+import type { Violation } from '../../policy/diagnostics.ts';
 import { PolicyError } from '../../policy/errors.ts';
 import { loadPolicy } from '../../policy/policy.ts';
 import { inspectSource } from '../../policy/validate.ts';
 import { JSON_OPTION, parseCommandArgs, requirePositional, type CommandOutput } from '../io.ts';
 
-const USAGE = 'isoclass lint <file> [--policy default|strict|sandbox-only|file] [--json]';
+const USAGE = 'isoclass lint <file> [--policy default|strict|sandbox-only|file] [--bundle <package>]... [--json]';
 
 export interface LintFinding extends Violation {
   /** The original file the violation is in (through the bundle's source map). */
@@ -24,11 +25,12 @@ export interface LintFinding extends Violation {
  * is mapped back to the original file, line and column. Violations exit 12, like a load would.
  */
 export async function run(argv: string[]): Promise<CommandOutput> {
-  const { values, positionals } = parseCommandArgs(argv, { policy: { type: 'string' }, ...JSON_OPTION }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { policy: { type: 'string' }, bundle: { type: 'string', multiple: true }, ...JSON_OPTION }, USAGE);
   const [file] = requirePositional(positionals, 1, 'one component file', USAGE) as [string];
   const policy = loadPolicy(values.policy ?? 'default');
-  // imports of packages stay in the bundle, for the policy to report where they are
-  const bundle: Linted = await bundleFile(file, { keepForeignImports: true }).catch((error: unknown) => unbundled(file, error));
+  // the packages pack would bundle (--bundle) are bundled and checked too; imports of any other
+  // package stay in the bundle, for the policy to report where they are
+  const bundle: Linted = await bundleFile(file, { bundle: values.bundle ?? [], keepForeignImports: true }).catch((error: unknown) => unbundled(file, error));
   const inspected = inspectSource(bundle.source, policy);
   const { truncated } = inspected;
   // the file alone, unbundled, is checked only for what the bundler refused, its syntax (its
@@ -84,17 +86,14 @@ interface Linted {
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
-/** Maps a violation in the bundle back to the original file; the frame starts with `file:line:column`. */
-function locate(violation: Violation, map: TraceMap | undefined, fallbackFile: string): LintFinding {
-  const original = map === undefined ? undefined : originalPositionFor(map, { line: violation.line, column: violation.column - 1 });
-  if (original === undefined || original.source === null || original.line === null || original.column === null) {
-    return { ...violation, file: fallbackFile, frame: `${fallbackFile}:${violation.line}:${violation.column}\n${violation.frame}` };
-  }
-  const file = displayPath(original.source, fallbackFile);
-  const content = map === undefined ? null : sourceContentFor(map, original.source);
-  const column = original.column + 1;
-  const frame = content === null ? violation.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), original.line, column);
-  return { ...violation, file, line: original.line, column, frame: `${file}:${original.line}:${column}\n${frame}` };
+/**
+ * Maps a violation in the bundle back to the original file (the writer's own files: names shown
+ * as they are, relative to the working directory); the frame starts with `file:line:column`.
+ */
+function locate(violation: Violation, map: TraceMap | undefined, file: string): LintFinding {
+  const mapped = map === undefined ? { ...violation, file } : (mapViolation(map, violation, (source) => displayPath(source, file)) ?? { ...violation, file: GENERATED });
+  const shown = mapped.file ?? file;
+  return { ...mapped, file: shown, frame: `${shown}:${mapped.line}:${mapped.column}\n${mapped.frame}` };
 }
 
 /** A source map path (relative to the component's folder, or to the working directory), shown relative to the working directory. */
