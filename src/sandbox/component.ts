@@ -454,20 +454,20 @@ export class SandboxedComponent {
   }
 
   #settled(callId: unknown, outcome: unknown): void {
-    if (typeof callId !== 'number') return;
-    const pending = this.#pending.get(callId);
-    if (pending === undefined) return;
-    this.#pending.delete(callId);
-    if (this.#pending.size === 0) this.#wallClock?.unref();
-    pending.resolve(outcome as Outcome);
+    if (typeof callId === 'number') this.#takePending(callId)?.resolve(outcome as Outcome);
   }
 
   #rejectCall(callId: number, error: Error): void {
+    this.#takePending(callId)?.reject(error);
+  }
+
+  /** A pending call, no longer pending (the wall clock stops holding the process once none is). */
+  #takePending(callId: number): Pending | undefined {
     const pending = this.#pending.get(callId);
-    if (pending === undefined) return;
+    if (pending === undefined) return undefined;
     this.#pending.delete(callId);
     if (this.#pending.size === 0) this.#wallClock?.unref();
-    pending.reject(error);
+    return pending;
   }
 
   /**

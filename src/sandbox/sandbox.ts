@@ -232,10 +232,12 @@ export class Sandbox {
       tenantIsolate.spare = undefined;
       prepared = spare !== undefined ? await spare : await tenantIsolate.host.prepareContext(profile, this.#cache);
     } catch (error) {
-      // a spare made for another capability set, or an isolate that died meanwhile: prepare anew
+      // a spare whose preparation failed, or an isolate that died meanwhile: prepare anew
       if (!tenantIsolate.host.usable) throw new SandboxError('DISPOSED', `tenant "${record.tenant}"'s isolate died while a component was loading; load it again`, { cause: error });
       prepared = await tenantIsolate.host.prepareContext(profile, this.#cache);
     }
+    // a spare prepared for the capabilities of the tenant's last load (a sandbox used with
+    // several policies): a component gets only what its own policy grants
     if (!sameCapabilities(prepared, options)) {
       prepared.release();
       prepared = await tenantIsolate.host.prepareContext(profile, this.#cache);
