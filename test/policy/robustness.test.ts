@@ -6,42 +6,17 @@
  * every shape. And what the checker accepts, the isolate's V8 compiles.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import ivm from 'isolated-vm';
-import { loadPolicy, resolvePolicy, type Policy } from '../../src/policy/policy.ts';
+import { loadPolicy, type Policy } from '../../src/policy/policy.ts';
 import { inspectSource, type Inspection } from '../../src/policy/validate.ts';
 import { HOSTILE } from './fixtures/hostile.ts';
+import { DIRECTORIES, EVERYTHING, test262Corpus } from './fixtures/test262.ts';
 import { ORDINARY } from './fixtures/ordinary.ts';
 
-const TEST262 = new URL('../../node_modules/test262-parser-tests/', import.meta.url);
-const DIRECTORIES = ['pass', 'pass-explicit', 'fail', 'early'] as const;
-
-/** Every policy check switched on with nothing allowed denied: the most work per node. */
-const EVERYTHING: Policy = resolvePolicy(
-  {
-    version: 1,
-    name: 'everything',
-    syntax: 'any',
-    globals: 'any',
-    computedMembers: 'any',
-    imports: { allow: ['isoclass'] },
-    capabilities: { log: true, artifacts: true, timers: true },
-    source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 500 },
-  },
-  'test',
-);
 const POLICIES = [loadPolicy('default'), loadPolicy('strict'), loadPolicy('sandbox-only'), EVERYTHING];
 
-function corpus(): { name: string; source: string }[] {
-  return DIRECTORIES.flatMap((dir) =>
-    readdirSync(new URL(`${dir}/`, TEST262))
-      .filter((f) => f.endsWith('.js'))
-      .sort()
-      .map((f) => ({ name: `${dir}/${f}`, source: readFileSync(new URL(`${dir}/${f}`, TEST262), 'utf8') })),
-  );
-}
 
 /** Inspects without letting anything escape: an exception or an "internal" violation fails the test. */
 function verdict(source: string, policy: Policy, label: string): Inspection {
@@ -58,7 +33,7 @@ function verdict(source: string, policy: Policy, label: string): Inspection {
 }
 
 describe('robustness: test262-parser-tests', () => {
-  const files = corpus();
+  const files = test262Corpus();
 
   it('reads the whole package (every directory, thousands of files)', () => {
     for (const dir of DIRECTORIES) assert.ok(files.some((f) => f.name.startsWith(`${dir}/`)), dir);

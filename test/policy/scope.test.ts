@@ -6,21 +6,15 @@
  * programs: the free variables must be the same names.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as acorn from 'acorn';
 import { analyze } from 'eslint-scope';
 import fc from 'fast-check';
-import { resolvePolicy } from '../../src/policy/policy.ts';
 import { inspectSource } from '../../src/policy/validate.ts';
-
-const ANY = resolvePolicy(
-  { version: 1, name: 'any', syntax: 'any', globals: 'any', computedMembers: 'any', imports: { allow: ['isoclass'] }, source: { maxBytes: 67108864, maxNodes: 10000000, maxDepth: 500 } },
-  'test',
-);
+import { EVERYTHING, test262Corpus } from './fixtures/test262.ts';
 
 function freeByChecker(source: string): string[] {
-  const { violations, usage } = inspectSource(source, ANY);
+  const { violations, usage } = inspectSource(source, EVERYTHING);
   assert.deepEqual(violations.map((v) => v.message), [], 'the source parses and passes a policy that allows everything');
   return [...usage.globals].sort();
 }
@@ -29,6 +23,24 @@ function freeByEslintScope(source: string): string[] {
   const ast = acorn.parse(source, { ecmaVersion: 2025, sourceType: 'module', ranges: true });
   const manager = analyze(ast as unknown as Parameters<typeof analyze>[0], { ecmaVersion: 2022, sourceType: 'module', impliedStrict: true, optimistic: true });
   return [...new Set((manager.globalScope?.through ?? []).map((r) => r.identifier.name))].sort();
+}
+
+/**
+ * The checker's free variables are eslint-scope's, on a source both read as a module; false when
+ * they do not compare it (eslint-scope cannot parse it — a generated redeclaration, a script —, or
+ * the checker refuses it where V8 does: robustness.test.ts tests those refusals).
+ */
+function agreesWithEslintScope(source: string, label: string): boolean {
+  let expected: string[];
+  try {
+    expected = freeByEslintScope(source);
+  } catch {
+    return false;
+  }
+  const { usage, violations } = inspectSource(source, EVERYTHING);
+  if (violations.some((v) => v.rule === 'parse')) return false;
+  assert.deepEqual([...usage.globals].sort(), expected, label);
+  return true;
 }
 
 /** [what it shows, source, the free variables, and why eslint-scope is not consulted, if it is not] */
@@ -84,23 +96,8 @@ describe('scope analysis: free variables', () => {
   }
 
   it('agrees with eslint-scope on every test262 file that parses as a module', () => {
-    const root = new URL('../../node_modules/test262-parser-tests/', import.meta.url);
     let compared = 0;
-    for (const dir of ['pass', 'pass-explicit', 'fail', 'early']) {
-      for (const file of readdirSync(new URL(`${dir}/`, root))) {
-        const source = readFileSync(new URL(`${dir}/${file}`, root), 'utf8');
-        let expected: string[];
-        try {
-          expected = freeByEslintScope(source);
-        } catch {
-          continue; // not a module: the parse refusal is tested in robustness.test.ts
-        }
-        const { usage, violations } = inspectSource(source, ANY);
-        if (violations.some((v) => v.rule === 'parse')) continue; // refused where V8 refuses (see robustness.test.ts)
-        assert.deepEqual([...usage.globals].sort(), expected, `${dir}/${file}`);
-        compared++;
-      }
-    }
+    for (const { name, source } of test262Corpus()) if (agreesWithEslintScope(source, name)) compared++;
     assert.ok(compared > 3000, `${compared} files compared`);
   });
 
@@ -135,15 +132,7 @@ describe('scope analysis: free variables', () => {
     fc.assert(
       fc.property(fc.array(program.statement, { minLength: 1, maxLength: 5 }), (statements) => {
         const source = statements.join('\n');
-        let expected: string[];
-        try {
-          expected = freeByEslintScope(source);
-        } catch {
-          return; // a generated redeclaration or similar: not a program
-        }
-        const { usage, violations } = inspectSource(source, ANY);
-        if (violations.some((v) => v.rule === 'parse')) return;
-        assert.deepEqual([...usage.globals].sort(), expected, source);
+        agreesWithEslintScope(source, source);
       }),
       { numRuns: 1500 },
     );
