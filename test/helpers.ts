@@ -81,3 +81,11 @@ export function runCli(args: readonly string[], options: { cwd?: string; timeout
     });
   });
 }
+
+/** A temporary folder holding a fresh key pair, dev.key and dev.pub, made by `isoclass keygen`. */
+export async function keyedDir(t: { after: (fn: () => void) => void }): Promise<string> {
+  const dir = tempDir(t);
+  const keygen = await runCli(['keygen', '--out', 'dev'], { cwd: dir });
+  if (keygen.code !== 0) throw new Error(`keygen failed (exit ${keygen.code}): ${keygen.stderr}`);
+  return dir;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli, tempDir } from '../helpers.ts';
+import { keyedDir, runCli } from '../helpers.ts';
 
 const COMPONENT = `import { Component } from 'isoclass';
 import { double } from './double.ts';
@@ -18,11 +18,9 @@ export default class Adder extends Component {
 `;
 
 async function setup(t: { after: (fn: () => void) => void }): Promise<string> {
-  const dir = tempDir(t);
+  const dir = await keyedDir(t);
   writeFileSync(join(dir, 'Adder.ts'), COMPONENT);
   writeFileSync(join(dir, 'double.ts'), 'export function double(n: number): number { return n * 2; }\n');
-  const keygen = await runCli(['keygen', '--out', 'dev'], { cwd: dir });
-  assert.equal(keygen.code, 0, keygen.stderr);
   const pack = await runCli(['pack', 'Adder.ts', '--key', 'dev.key', '--out', 'adder.json', '--params', '{"offset":1}', '--tenant', 'acme', '--version', '2'], { cwd: dir });
   assert.equal(pack.code, 0, pack.stderr);
   return dir;

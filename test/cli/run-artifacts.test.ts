@@ -3,14 +3,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, runCli, tempDir } from '../helpers.ts';
+import { ROOT, keyedDir, runCli } from '../helpers.ts';
 
 const LOOKUP = join(ROOT, 'test', 'fixtures', 'components', 'lookup-table.ts');
 
 describe('isoclass run --blob-dir', () => {
   it('reads a blob-stored artifact, and refuses one whose bytes were swapped', async (t) => {
-    const dir = tempDir(t);
-    assert.equal((await runCli(['keygen', '--out', 'dev'], { cwd: dir })).code, 0);
+    const dir = await keyedDir(t);
     writeFileSync(join(dir, 'big.bin'), Buffer.from(Array.from({ length: 64 }, (_, i) => i)));
     const pack = await runCli(
       ['pack', LOOKUP, '--key', 'dev.key', '--out', 'lookup.json', '--params', '{"table":"big"}', '--artifact', 'big=big.bin', '--blob-dir', 'blobs', '--max-inline-bytes', '16'],

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { terminalSafe } from '../../src/cli/io.ts';
-import { runCli, tempDir } from '../helpers.ts';
+import { keyedDir, runCli, tempDir } from '../helpers.ts';
 
 // written with escapes, so this file itself holds no control character
 const HOSTILE = `import { Component, log } from 'isoclass';
@@ -34,9 +34,8 @@ describe('CLI output is terminal-safe', () => {
   });
 
   it('prints what a component returns, logs and throws without raw control characters', async (t) => {
-    const dir = tempDir(t);
+    const dir = await keyedDir(t);
     writeFileSync(join(dir, 'Loud.ts'), HOSTILE);
-    assert.equal((await runCli(['keygen', '--out', 'dev'], { cwd: dir })).code, 0);
     const pack = await runCli(['pack', 'Loud.ts', '--key', 'dev.key', '--out', 'loud.json', '--policy', 'default'], { cwd: dir });
     assert.equal(pack.code, 0, pack.stderr);
     const runs = {

@@ -3,16 +3,11 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, runCli, tempDir } from '../helpers.ts';
+import { ROOT, keyedDir, runCli } from '../helpers.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-async function setup(t: { after: (fn: () => void) => void }): Promise<string> {
-  const dir = tempDir(t);
-  const keygen = await runCli(['keygen', '--out', 'dev'], { cwd: dir });
-  assert.equal(keygen.code, 0, keygen.stderr);
-  return dir;
-}
+const setup = keyedDir;
 
 function json(stdout: string): { ok: boolean; result: Record<string, unknown>; error: { code: string; message: string } } {
   return JSON.parse(stdout) as { ok: boolean; result: Record<string, unknown>; error: { code: string; message: string } };
