@@ -86,8 +86,16 @@ function checkCount(n, what) {
 function spliceSkipCount(args, len, start) {
   return args.length === 0 ? 0 : args.length === 1 ? len - start : min(max(toIntegerOrInfinity(args[1]), 0), len - start);
 }
-/** A spliced array's new length, refused past 2^53 - 1 (the spec) and past the memory budget. */
-function splicedLength(newLength, what) {
+/** padStart and padEnd: a string padded past the budget is refused before the native builds it. */
+function boundPad(thisValue, maxLength, fillString, native, what) {
+  const S = thisString(thisValue, what);
+  const target = toLength(maxLength);
+  const filler = fillString === undefined ? ' ' : toStr(fillString);
+  if (target > MAX_CHARS && target > S.length && filler !== '') overBudget(what + ' to ' + target + ' characters');
+  return apply(native, S, [target, filler]);
+}
+/** An array's new length, refused past 2^53 - 1 (the spec) and past the memory budget. */
+function checkedNewLength(newLength, what) {
   if (newLength > MAX_SAFE_INTEGER) throw new TypeErrorCtor(what + ': the result is too long');
   checkCount(newLength, what);
   return newLength;
@@ -366,8 +374,7 @@ genericArray.shift = function (O, len) {
 genericArray.unshift = function (O, len, items) {
   const count = items.length;
   if (count > 0) {
-    if (len + count > MAX_SAFE_INTEGER) throw new TypeErrorCtor('Array.prototype.unshift: the result is too long');
-    checkCount(len + count, 'Array.prototype.unshift');
+    checkedNewLength(len + count, 'Array.prototype.unshift');
     for (let k = len; k > 0; k--) {
       const from = k - 1;
       const to = k + count - 1;
@@ -392,7 +399,7 @@ genericArray.splice = function (O, len, args) {
   const start = relativeIndex(args[0], len, 0);
   const itemCount = args.length > 2 ? args.length - 2 : 0;
   const deleteCount = spliceSkipCount(args, len, start);
-  const newLength = splicedLength(len + itemCount - deleteCount, 'Array.prototype.splice');
+  const newLength = checkedNewLength(len + itemCount - deleteCount, 'Array.prototype.splice');
   const A = speciesCreate(O, deleteCount, 'Array.prototype.splice');
   for (let k = 0; k < deleteCount; k++) if (start + k in O) put(A, k, O[start + k]);
   A.length = deleteCount;
@@ -443,7 +450,7 @@ genericArray.toSpliced = function (O, len, args) {
   const start = relativeIndex(args[0], len, 0);
   const insertCount = args.length > 2 ? args.length - 2 : 0;
   const skipCount = spliceSkipCount(args, len, start);
-  const newLength = splicedLength(len + insertCount - skipCount, 'Array.prototype.toSpliced');
+  const newLength = checkedNewLength(len + insertCount - skipCount, 'Array.prototype.toSpliced');
   const A = new ArrayCtor(newLength);
   let i = 0;
   for (let k = 0; k < start; k++) put(A, i++, O[k]);
@@ -588,8 +595,7 @@ const arrayMethods = {
       const E = i < 0 ? O : items[i];
       if (isConcatSpreadable(E)) {
         const len = toLength(E.length);
-        if (n + len > MAX_SAFE_INTEGER) throw new TypeErrorCtor('Array.prototype.concat: the result is too long');
-        checkCount(n + len, 'Array.prototype.concat');
+        checkedNewLength(n + len, 'Array.prototype.concat');
         for (let k = 0; k < len; k++, n++) if (k in E) put(A, n, E[k]);
       } else {
         checkCount(n + 1, 'Array.prototype.concat');
@@ -847,18 +853,10 @@ const stringMethods = {
     return apply(nativeRepeat, S, [n]);
   },
   padStart(maxLength, fillString) {
-    const S = thisString(this, 'String.prototype.padStart');
-    const target = toLength(maxLength);
-    const filler = fillString === undefined ? ' ' : toStr(fillString);
-    if (target > MAX_CHARS && target > S.length && filler !== '') overBudget('String.prototype.padStart to ' + target + ' characters');
-    return apply(nativePadStart, S, [target, filler]);
+    return boundPad(this, maxLength, fillString, nativePadStart, 'String.prototype.padStart');
   },
   padEnd(maxLength, fillString) {
-    const S = thisString(this, 'String.prototype.padEnd');
-    const target = toLength(maxLength);
-    const filler = fillString === undefined ? ' ' : toStr(fillString);
-    if (target > MAX_CHARS && target > S.length && filler !== '') overBudget('String.prototype.padEnd to ' + target + ' characters');
-    return apply(nativePadEnd, S, [target, filler]);
+    return boundPad(this, maxLength, fillString, nativePadEnd, 'String.prototype.padEnd');
   },
   normalize(form) {
     const S = thisString(this, 'String.prototype.normalize');
