@@ -4,6 +4,7 @@
  *   node --no-node-snapshot --expose-gc idle-child.ts '{"mode":"isolate","count":200}'
  */
 import { Loader, type LoadedComponent } from '../../src/loader.ts';
+import { COMPACT_AFTER_IDLE_MS } from '../../src/sandbox/component.ts';
 import { rawInstance, rawSource } from '../sandbox.bench.ts';
 import { RECORD_TYPE, sha256Hex, serializeRecord, type ComponentRecord } from '../../src/envelope/record.ts';
 import { ISOCLASS_PAYLOAD_TYPE, encodeEnvelope } from '../../src/envelope/envelope.ts';
@@ -43,8 +44,13 @@ process.stdout.write(`${JSON.stringify({ mode, components: loaded.length, perCom
 loader.close();
 process.exit(0);
 
-/** The process's resident set once the host has collected (three GCs, 200 ms apart). */
+/**
+ * The process's resident set once the components are idle: past the idle time after which an
+ * isolate of its own is compacted (component.ts), and once the host has collected (three GCs,
+ * 200 ms apart). The raw baseline waits as long.
+ */
 async function settledRss(): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, COMPACT_AFTER_IDLE_MS + 500));
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
     gc?.();

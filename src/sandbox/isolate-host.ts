@@ -5,7 +5,7 @@ import { CodeCache, compileScriptCached } from './code-cache.ts';
 import { PRELUDE_FILENAME, RUNTIME_FILENAME } from './prelude/names.ts';
 import { PRELUDE_SOURCE } from './prelude/source.ts';
 import { capabilityKey, runtimeModuleSource } from './runtime-module.ts';
-import { applyIsolateSafetyFlags } from './v8-flags.ts';
+import { applyIsolateSafetyFlags, withCollectorExposed } from './v8-flags.ts';
 
 /** What a prepared context is prepared for: the isolate's memory limit and the granted capabilities. */
 export interface ContextProfile {
@@ -33,6 +33,8 @@ export class IsolateHost {
   readonly memoryMb: number;
   #tenant: string | undefined;
   #prelude: Promise<ivm.Script> | undefined;
+  /** The isolate's first context, made with it (and with a collector: see `compact`) until a preparation takes it. */
+  #firstContext: ivm.Context | undefined;
   #lost: string | undefined;
   readonly #onDeath = new Set<DeathListener>();
 
@@ -50,6 +52,9 @@ export class IsolateHost {
         onCatastrophicError?.({ message: this.#lost, tenant: this.#tenant });
       },
     });
+    // made here, on this thread, while the isolate is new and nobody's: the only moment a context
+    // can be given a collector without the process's other contexts getting one (v8-flags.ts)
+    this.#firstContext = withCollectorExposed(() => this.isolate.createContextSync());
   }
 
   static create(memoryMb: number, onCatastrophicError?: CatastrophicErrorHandler): IsolateHost {
@@ -95,6 +100,13 @@ export class IsolateHost {
     this.#died(reason, kind);
   }
 
+  /** The first context, once: every later one is made when needed (and has no collector). */
+  #takeFirstContext(): ivm.Context | undefined {
+    const context = this.#firstContext;
+    this.#firstContext = undefined;
+    return context;
+  }
+
   #died(reason: string, kind: DeathKind): void {
     const listeners = [...this.#onDeath];
     this.#onDeath.clear();
@@ -111,7 +123,7 @@ export class IsolateHost {
     this.#prelude ??= compileScriptCached(this.isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME);
     const started = {
       host: this,
-      context: this.isolate.createContext(),
+      context: Promise.resolve(this.#takeFirstContext() ?? this.isolate.createContext()),
       runtime: this.isolate.compileModule(runtimeModuleSource(profile.capabilities), { filename: RUNTIME_FILENAME }),
       capabilityKey: capabilityKey(profile.capabilities),
     };
@@ -137,7 +149,7 @@ export class IsolateHost {
     const { started } = options;
     const key = capabilityKey(profile.capabilities);
     if (started !== undefined && (started.host !== this || started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
-    const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
+    const context = started !== undefined ? await started.context : (this.#takeFirstContext() ?? (inline ? isolate.createContextSync() : await isolate.createContext()));
     try {
       this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
@@ -193,7 +205,7 @@ export class PreparedContext {
   readonly host: IsolateHost;
   readonly context: ivm.Context;
   readonly runtime: ivm.Module;
-  /** The glue (prelude/glue.ts): called with an operation, `instantiate`, `wake`, `status` or `rehearse`. */
+  /** The glue (prelude/glue.ts): called with an operation, `instantiate`, `wake`, `status`, `rehearse` or `compact`. */
   readonly glue: ivm.Reference;
   /** Where the context's capability callbacks lead; filled when a component is loaded into it. */
   readonly slots: CapabilitySlots;
@@ -207,6 +219,23 @@ export class PreparedContext {
     this.context = context;
     this.runtime = runtime;
     this.glue = glue;
+  }
+
+  /**
+   * One memory-reducing collection of the whole isolate, on isolated-vm's thread (this one stays
+   * free): an idle isolate never collects on its own, and one fresh from the prelude and a load
+   * holds ~0.2 MiB it no longer needs (BENCHMARKS.md, memory). Only for an isolate of one context
+   * (a shared one would make every sibling wait for a collection of all their heaps); resolves
+   * false where the context has no collector or the isolate is gone.
+   */
+  async compact(): Promise<boolean> {
+    if (!this.host.usable) return false;
+    try {
+      return (await this.glue.apply(undefined, ['compact'], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } })) === true;
+    } catch {
+      // the isolate went away meanwhile: its owner hears of it through onDeath
+      return false;
+    }
   }
 
   /** Frees the context (its component's objects go with it); the isolate stays. */

@@ -75,6 +75,8 @@ export class IsolatePool {
     const host = IsolateHost.create(this.#profile.memoryMb, this.#onCatastrophicError);
     try {
       const prepared = await host.prepareContext(this.#profile, this.#cache, { rehearse: true });
+      // what preparing and rehearsing left behind, collected while the context waits
+      await prepared.compact();
       if (this.#closed) {
         host.dispose('pool closed');
         return;

@@ -4,9 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
+import ivm from 'isolated-vm';
 import type { Loader } from '../../src/loader.ts';
 import { ComponentError, SandboxError } from '../../src/sandbox/errors.ts';
+import { COMPACT_AFTER_IDLE_MS } from '../../src/sandbox/component.ts';
 import { IsolateHost } from '../../src/sandbox/isolate-host.ts';
+import { withCollectorExposed } from '../../src/sandbox/v8-flags.ts';
 import { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { makeEnvelope, makeRecord } from '../helpers.ts';
 import { ATTACK_LIMITS, loadSource, loaderFor, sandboxOnly } from '../attacks/harness/modes.ts';
@@ -309,5 +313,91 @@ describe('closing a loader', () => {
     assert.equal(c.disposed, true);
     await assert.rejects(c.call('read'), isDisposed);
     await assert.rejects(loadSource(loader, GLOBAL_MARKS), isDisposed);
+  });
+});
+
+describe('compaction of an idle isolate (an idle isolate never collects on its own)', () => {
+  const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Waits until the component's heap is below `bytes`, or the time is up; returns the last reading. */
+  async function heapFallsBelow(c: { metrics(): { heapUsedBytes: number } }, bytes: number, withinMs: number): Promise<number> {
+    const end = performance.now() + withinMs;
+    let used = c.metrics().heapUsedBytes;
+    while (used >= bytes && performance.now() < end) {
+      await settle(50);
+      used = c.metrics().heapUsedBytes;
+    }
+    return used;
+  }
+
+  it('compacts a component\'s own isolate once it has gone without calls after its load', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(await c.call('mark', [1]), 1);
+      const loaded = c.metrics().heapUsedBytes;
+      // ~230 KB of what the prelude and the load left behind goes (measured: 931 KB to 699 KB)
+      const idle = await heapFallsBelow(c, loaded - 100_000, COMPACT_AFTER_IDLE_MS + 3000);
+      assert.ok(idle < loaded - 100_000, `heap ${loaded} B after the load, ${idle} B once idle`);
+      // and the component is as it was
+      assert.equal(await c.call('read'), 1);
+    });
+  });
+
+  it('waits while calls keep coming', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      const loaded = c.metrics().heapUsedBytes;
+      const until = performance.now() + COMPACT_AFTER_IDLE_MS * 1.5;
+      let least = loaded;
+      while (performance.now() < until) {
+        assert.equal(c.callSync('cpu', [10]), 24);
+        least = Math.min(least, c.metrics().heapUsedBytes);
+        await settle(COMPACT_AFTER_IDLE_MS / 10);
+      }
+      assert.ok(least > loaded - 100_000, `heap ${loaded} B after the load fell to ${least} B while the component was busy`);
+    });
+  });
+
+  it('compacts a warm context before a load takes it', { timeout: TIMEOUT_MS }, async () => {
+    let freshHeap = 0;
+    await withLoader('fresh', async (loader) => {
+      freshHeap = (await loadSource(loader, GLOBAL_MARKS)).metrics().heapUsedBytes;
+    });
+    await withLoader('pooled', async (loader) => {
+      await loader.warm();
+      const pooledHeap = (await loadSource(loader, GLOBAL_MARKS)).metrics().heapUsedBytes;
+      assert.ok(pooledHeap < freshHeap - 100_000, `heap ${freshHeap} B loaded without the pool, ${pooledHeap} B from it`);
+    });
+  });
+
+  it('compacts a prepared context on request, and says so', { timeout: TIMEOUT_MS }, async () => {
+    const fresh = IsolateHost.create(32);
+    const pooled = IsolateHost.create(32);
+    try {
+      const profile = { memoryMb: 32, capabilities: { log: false, artifacts: false, timers: false } };
+      await fresh.prepareContext(profile, undefined, { rehearse: true });
+      const prepared = await pooled.prepareContext(profile, undefined, { rehearse: true });
+      assert.equal(await prepared.compact(), true);
+      const before = fresh.isolate.getHeapStatisticsSync().used_heap_size;
+      const after = pooled.isolate.getHeapStatisticsSync().used_heap_size;
+      assert.ok(after < before - 100_000, `heap ${before} B prepared, ${after} B prepared and compacted`);
+    } finally {
+      fresh.dispose('test over');
+      pooled.dispose('test over');
+    }
+  });
+
+  it('gives a collector to isoclass\'s contexts only: the process\'s other contexts never get one', { timeout: TIMEOUT_MS }, async () => {
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, GLOBAL_MARKS);
+      assert.equal(await c.call('mark', [2]), 2);
+      assert.equal(withCollectorExposed(() => runInNewContext('typeof gc')), 'function');
+      assert.equal(runInNewContext('typeof gc'), 'undefined');
+      const other = new ivm.Isolate({ memoryLimit: 8 });
+      try {
+        assert.equal(other.createContextSync().evalSync('typeof gc'), 'undefined');
+      } finally {
+        other.dispose();
+      }
+    });
   });
 });

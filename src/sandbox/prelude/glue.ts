@@ -211,6 +211,18 @@ function rehearse() {
 }
 
 /**
+ * One memory-reducing collection, asked for by the host once the context's component is loaded
+ * and idle: an idle isolate never collects, so the prelude's and the load's garbage would stay
+ * resident, and the young generation would keep the pages it was given. False where the context
+ * has no collector.
+ */
+function compact() {
+  if (collectGarbage === undefined) return false;
+  apply(collectGarbage, undefined, [{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+  return true;
+}
+
+/**
  * What the host holds of the context: one function (one Reference, no property reads to find the
  * others) that it calls with the operation it wants.
  */
@@ -219,6 +231,7 @@ const glue = freeze((function glue(op, ...args) {
   if (op === 'wake') return wake(args[0]);
   if (op === 'status') return status();
   if (op === 'rehearse') return rehearse();
+  if (op === 'compact') return compact();
   throw new TypeErrorCtor('isoclass: no glue operation ' + StringCtor(op));
 }));
 

@@ -42,8 +42,9 @@ defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerabl
 // memory and high-resolution timers (Spectre-class side channels); console is a host-ish object
 // no component needs.
 for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console']) delete G[name];
-// gc, when the host runs with --expose-gc: a component forcing full collections over and over
-// (non-configurable there, so it is emptied rather than deleted)
+// gc, in a context made with a collector (v8-flags.ts) or when the host runs with --expose-gc: a
+// component forcing full collections over and over (capture.ts keeps it for the glue alone;
+// non-configurable, so it is emptied rather than deleted)
 if (hasOwn(G, 'gc')) {
   try {
     delete G.gc;

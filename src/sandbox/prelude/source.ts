@@ -14,7 +14,7 @@ export interface PreludeConfig {
  * The script that runs first in every component context, before any component code. Evaluating
  * it yields a function; the host calls it once with a {@link PreludeConfig} and the context's
  * capability callbacks (see glue.ts, `bind`), and gets the glue: one function it holds as a
- * Reference and calls with an operation (`instantiate`, `wake`, `status`, `rehearse`). In order:
+ * Reference and calls with an operation (`instantiate`, `wake`, `status`, `rehearse`, `compact`). In order:
  *
  *  1. capture.ts  the intrinsics the rest relies on, captured before anything is changed;
  *  2. bounds.ts   builtins bounded by the memory budget (native loops have no interrupt checks);
