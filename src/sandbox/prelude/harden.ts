@@ -39,9 +39,11 @@ for (const [name, Ctor] of hiddenConstructors) {
 }
 defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerable: false, configurable: false });
 // eval compiles strings; WebAssembly compiles bytes; SharedArrayBuffer and Atomics give shared
-// memory and high-resolution timers (Spectre-class side channels); console is a host-ish object
+// memory and high-resolution timers (Spectre-class side channels); FinalizationRegistry runs its
+// cleanup callbacks whenever V8 collects, outside any call: no CPU limit, no deadline (a loop
+// there spins the isolate's thread until something disposes it); console is a host-ish object
 // no component needs.
-for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console']) delete G[name];
+for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'console']) delete G[name];
 // gc, in a context made with a collector (v8-flags.ts) or when the host runs with --expose-gc: a
 // component forcing full collections over and over (capture.ts keeps it for the glue alone;
 // non-configurable, so it is emptied rather than deleted)

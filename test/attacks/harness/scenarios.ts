@@ -79,7 +79,7 @@ const SCAN_HIDDEN = SCAN.replace(
 
 const ECMASCRIPT_GLOBALS = [
   'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean', 'DataView', 'Date',
-  'DisposableStack', 'Error', 'EvalError', 'FinalizationRegistry', 'Float16Array', 'Float32Array', 'Float64Array', 'Function', 'Infinity',
+  'DisposableStack', 'Error', 'EvalError', 'Float16Array', 'Float32Array', 'Float64Array', 'Function', 'Infinity',
   'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object', 'Promise', 'Proxy',
   'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'SuppressedError', 'Symbol', 'SyntaxError', 'TypeError', 'URIError',
   'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap', 'WeakRef', 'WeakSet', 'decodeURI', 'decodeURIComponent',
@@ -175,6 +175,18 @@ export const SCENARIOS: readonly Scenario[] = [
     const found = Reflect.ownKeys(globalThis).filter((key) => typeof globalThis[key] === 'function' && globalThis[key].name === 'gc');
     return [typeof gc, found.map(String)];`),
     check: (result) => expectEqual(result, ['undefined', []], 'collector'),
+  },
+  {
+    name: 'no code runs outside a call when V8 collects',
+    attack: 'a FinalizationRegistry cleanup callback that loops (it would run at the next collection, with no CPU limit)',
+    source: run(`
+    const spin = () => { for (;;) {} };
+    const attempts = [
+      () => new FinalizationRegistry(spin).register({}, 1),
+      () => new globalThis['Finalization' + 'Registry'](spin).register({}, 1),
+    ];
+    return attempts.map((attempt) => { try { attempt(); return 'ALIVE'; } catch (e) { return e.name; } });`),
+    check: (result) => expectEqual(result, ['ReferenceError', 'TypeError'], 'FinalizationRegistry'),
   },
   {
     name: 'dynamic import() loads nothing',
