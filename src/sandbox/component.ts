@@ -35,7 +35,7 @@ export interface ComponentMetrics {
   /**
    * CPU time this component's calls (and its module evaluation) used, ms: its isolate's, garbage
    * collection included (in an isolate of its own, also the one compaction once it is idle after
-   * its load, ~2 ms), shared with its tenant's other components in a tenant isolate.
+   * its load, ~15 ms), shared with its tenant's other components in a tenant isolate.
    */
   readonly cpuTimeMs: number;
   /** Wall time its isolate spent running its code, ms (same caveat). */
@@ -56,6 +56,8 @@ export interface Placement {
   readonly shared: boolean;
   /** Called once when the component is gone (tenant accounting). */
   readonly onGone?: () => void;
+  /** Compact the isolate once the component is idle after its load (an isolate of its own only). */
+  readonly compactWhenIdle?: boolean;
 }
 
 
@@ -64,9 +66,9 @@ type Pending = { readonly resolve: (outcome: Outcome) => void; readonly reject: 
 
 /**
  * How long a component in an isolate of its own must go without a call after its load before the
- * isolate is compacted, once (PreparedContext.compact: ~2 ms of isolated-vm's thread, ~0.2 MiB
- * less resident). A component called all along is never compacted: its calls make garbage, and
- * V8 collects it as the heap grows.
+ * isolate is compacted, once (PreparedContext.compact: ~15 ms of isolated-vm's thread, ~0.25 MiB
+ * less resident; SandboxRuntimeOptions.compactIdleIsolates turns it off). A component called all
+ * along is never compacted: its calls make garbage, and V8 collects it as the heap grows.
  */
 export const COMPACT_AFTER_IDLE_MS = 1000; // ms
 
@@ -156,7 +158,7 @@ export class SandboxedComponent {
     const component = new SandboxedComponent(record, placement, options.limits);
     try {
       await component.#load(options);
-      if (!component.#shared) component.#compactWhenIdle(component.#calls);
+      if (placement.compactWhenIdle === true && !placement.shared) component.#compactWhenIdle(component.#calls);
       return component;
     } catch (error) {
       const typed = component.#classify(error, component.#loadSince);

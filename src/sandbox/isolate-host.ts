@@ -5,7 +5,7 @@ import { CodeCache, compileScriptCached } from './code-cache.ts';
 import { PRELUDE_FILENAME, RUNTIME_FILENAME } from './prelude/names.ts';
 import { PRELUDE_SOURCE } from './prelude/source.ts';
 import { capabilityKey, runtimeModuleSource } from './runtime-module.ts';
-import { applyIsolateSafetyFlags, withCollectorExposed } from './v8-flags.ts';
+import { applyIsolateSafetyFlags } from './v8-flags.ts';
 
 /** What a prepared context is prepared for: the isolate's memory limit and the granted capabilities. */
 export interface ContextProfile {
@@ -15,6 +15,8 @@ export interface ContextProfile {
 }
 
 export const SETUP_TIMEOUT_MS = 2000; // ms of CPU for the prelude and runtime module (trusted code)
+/** Past this much heap in use an isolate is not compacted (PreparedContext.compact). */
+export const COMPACT_MAX_HEAP_BYTES = 4 * 1024 * 1024; // bytes
 const MIB = 1024 * 1024; // bytes
 
 /** Something to tell when an isolate is lost for good (V8 out of memory, a script that would not stop). */
@@ -33,8 +35,6 @@ export class IsolateHost {
   readonly memoryMb: number;
   #tenant: string | undefined;
   #prelude: Promise<ivm.Script> | undefined;
-  /** The isolate's first context, made with it (and with a collector: see `compact`) until a preparation takes it. */
-  #firstContext: ivm.Context | undefined;
   #lost: string | undefined;
   readonly #onDeath = new Set<DeathListener>();
 
@@ -52,9 +52,6 @@ export class IsolateHost {
         onCatastrophicError?.({ message: this.#lost, tenant: this.#tenant });
       },
     });
-    // made here, on this thread, while the isolate is new and nobody's: the only moment a context
-    // can be given a collector without the process's other contexts getting one (v8-flags.ts)
-    this.#firstContext = withCollectorExposed(() => this.isolate.createContextSync());
   }
 
   static create(memoryMb: number, onCatastrophicError?: CatastrophicErrorHandler): IsolateHost {
@@ -100,13 +97,6 @@ export class IsolateHost {
     this.#died(reason, kind);
   }
 
-  /** The first context, once: every later one is made when needed (and has no collector). */
-  #takeFirstContext(): ivm.Context | undefined {
-    const context = this.#firstContext;
-    this.#firstContext = undefined;
-    return context;
-  }
-
   #died(reason: string, kind: DeathKind): void {
     const listeners = [...this.#onDeath];
     this.#onDeath.clear();
@@ -123,7 +113,7 @@ export class IsolateHost {
     this.#prelude ??= compileScriptCached(this.isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME);
     const started = {
       host: this,
-      context: Promise.resolve(this.#takeFirstContext() ?? this.isolate.createContext()),
+      context: this.isolate.createContext(),
       runtime: this.isolate.compileModule(runtimeModuleSource(profile.capabilities), { filename: RUNTIME_FILENAME }),
       capabilityKey: capabilityKey(profile.capabilities),
     };
@@ -149,7 +139,7 @@ export class IsolateHost {
     const { started } = options;
     const key = capabilityKey(profile.capabilities);
     if (started !== undefined && (started.host !== this || started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
-    const context = started !== undefined ? await started.context : (this.#takeFirstContext() ?? (inline ? isolate.createContextSync() : await isolate.createContext()));
+    const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
       this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
       const prelude = await this.#prelude;
@@ -223,15 +213,20 @@ export class PreparedContext {
 
   /**
    * One memory-reducing collection of the whole isolate, on isolated-vm's thread (this one stays
-   * free): an idle isolate never collects on its own, and one fresh from the prelude and a load
-   * holds ~0.2 MiB it no longer needs (BENCHMARKS.md, memory). Only for an isolate of one context
-   * (a shared one would make every sibling wait for a collection of all their heaps); resolves
-   * false where the context has no collector or the isolate is gone.
+   * free): an idle isolate never collects on its own, so one fresh from the prelude and a load
+   * keeps ~0.2 MiB it no longer needs resident (BENCHMARKS.md, memory). Only for an isolate of
+   * one context whose heap is still small (COMPACT_MAX_HEAP_BYTES): a shared isolate would make
+   * every sibling wait, and a large heap takes long enough to collect that a call waiting behind
+   * it could miss its deadline. Resolves whether it ran.
    */
   async compact(): Promise<boolean> {
     if (!this.host.usable) return false;
     try {
-      return (await this.glue.apply(undefined, ['compact'], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } })) === true;
+      const heap = await this.host.isolate.getHeapStatistics();
+      if (heap.used_heap_size > COMPACT_MAX_HEAP_BYTES) return false;
+      // a request no isolate of this limit can grant (see glue.ts, compact)
+      const refused = 2 * heap.heap_size_limit;
+      return (await this.glue.apply(undefined, ['compact', refused], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } })) === true;
     } catch {
       // the isolate went away meanwhile: its owner hears of it through onDeath
       return false;

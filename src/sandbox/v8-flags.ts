@@ -39,30 +39,3 @@ export function applyIsolateSafetyFlags(): void {
   applied = true;
   for (const flag of [...ISOLATE_SAFETY_FLAGS, ...ISOLATE_MEMORY_FLAGS]) setFlagsFromString(flag);
 }
-
-/**
- * Runs `createContext` (which must create one context synchronously) with V8's `--expose-gc` on,
- * so that context, and no other, is made with a `gc` function: the prelude takes it before any
- * component code runs, removes it from the global object, and the host later asks the glue to run
- * one memory-reducing collection once the component is loaded and idle (an idle isolate never
- * collects on its own, so what the prelude and the load left behind would stay resident).
- *
- * The flag is read when a context is created, so it is on only for this synchronous call: no host
- * JavaScript runs meanwhile, and contexts the embedding process makes (`vm`, workers, other
- * isolates) do not get a `gc` global they never asked for. A process started with `--expose-gc`
- * already gives every context one: the flag is then left as it is.
- */
-export function withCollectorExposed<T>(createContext: () => T): T {
-  if (processExposesGc()) return createContext();
-  setFlagsFromString('--expose-gc');
-  try {
-    return createContext();
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
-
-function processExposesGc(): boolean {
-  if (typeof (globalThis as { gc?: unknown }).gc === 'function') return true;
-  return /(^|\s)--expose[-_]gc(\s|=|$)/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
-}

@@ -75,10 +75,6 @@ const Uint8ArrayCtor = Uint8Array;
 const NativeProxy = Proxy;
 const nativeProxyRevocable = Proxy.revocable;
 const SymbolIterator = Symbol.iterator;
-// V8's collector, present only in a context made for it (v8-flags.ts, withCollectorExposed); held
-// here alone: harden.ts removes it from the global object before any component code runs
-// (a component forcing full collections over and over: CPU the isolate's limits do not see as its own)
-const collectGarbage = typeof G.gc === 'function' ? G.gc : undefined;
 const SymbolIsConcatSpreadable = Symbol.isConcatSpreadable;
 const SymbolSpecies = Symbol.species;
 const SymbolMatch = Symbol.match;

@@ -1,3 +1,5 @@
+import { RUNTIME_HANDOFF } from './names.ts';
+
 /**
  * Prelude fragment 5 (JavaScript, runs inside the isolate): the hardened realm.
  *
@@ -38,20 +40,40 @@ for (const [name, Ctor] of hiddenConstructors) {
   hiddenRoots.push(tamed, proto, Ctor);
 }
 defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerable: false, configurable: false });
-// eval compiles strings; WebAssembly compiles bytes; SharedArrayBuffer and Atomics give shared
-// memory and high-resolution timers (Spectre-class side channels); FinalizationRegistry runs its
-// cleanup callbacks whenever V8 collects, outside any call: no CPU limit, no deadline (a loop
-// there spins the isolate's thread until something disposes it); console is a host-ish object
-// no component needs.
-for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'console']) delete G[name];
-// gc, in a context made with a collector (v8-flags.ts) or when the host runs with --expose-gc: a
-// component forcing full collections over and over (capture.ts keeps it for the glue alone;
-// non-configurable, so it is emptied rather than deleted)
-if (hasOwn(G, 'gc')) {
+// Every global that is not standard ECMAScript goes, by an allowlist: eval compiles strings;
+// WebAssembly compiles bytes; SharedArrayBuffer and Atomics give shared memory and
+// high-resolution timers (Spectre-class side channels); FinalizationRegistry runs its cleanup
+// callbacks whenever V8 collects, outside any call: no CPU limit, no deadline (a loop there spins
+// the isolate's thread until something disposes it); console is a host-ish object no component
+// needs. And V8 flags are process-wide: a host started with --expose-gc, --expose-gc-as=<any
+// name>, --expose-externalize-string or --expose-trigger-failure (which crashes the process) has
+// V8 put its extension functions in every context, under names no denylist can foresee. What
+// cannot be deleted is emptied; what can be neither stops the context from being used.
+// (ECMAScript globals V8 adds in a later version go too, until they are listed here.)
+const STANDARD_GLOBALS = new SetCtor([
+  'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean',
+  'DataView', 'Date', 'DisposableStack', 'Error', 'EvalError', 'Float16Array', 'Float32Array', 'Float64Array', 'Function',
+  'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object',
+  'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'SuppressedError', 'Symbol',
+  'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap',
+  'WeakRef', 'WeakSet', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'globalThis',
+  'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
+  // the runtime module's one-shot handoff (glue.ts), deleted when the module is evaluated
+  '${RUNTIME_HANDOFF}',
+]);
+const presentGlobals = ownKeys(G);
+for (let i = 0; i < presentGlobals.length; i++) {
+  const name = presentGlobals[i];
+  if (apply(setHas, STANDARD_GLOBALS, [name])) continue;
   try {
-    delete G.gc;
+    delete G[name];
   } catch (e) {
-    G.gc = undefined;
+    try {
+      G[name] = undefined;
+    } catch (e2) {
+      // (reported below)
+    }
+    if (G[name] !== undefined) throw new TypeErrorCtor('isoclass: the global ' + StringCtor(name) + ' can be neither deleted nor emptied: a V8 flag of this process puts it in every context');
   }
 }
 

@@ -52,7 +52,9 @@ const SCAN = `
         if ('value' in desc) stack.push(desc.value); else stack.push(desc.get, desc.set);
       }
     }
-    return { reached: seen.size, hostish, unfrozen, globals: Reflect.ownKeys(globalThis).filter((key) => key === 'undefined' || globalThis[key] !== undefined).map(String).sort() };`;
+    return { reached: seen.size, hostish, unfrozen, globals: Reflect.ownKeys(globalThis).filter(isPresent).map(String).sort() };
+    // a global V8 would not let the prelude delete (an extension function a host flag put there) is emptied
+    function isPresent(key) { return key === 'undefined' || globalThis[key] !== undefined || Reflect.getOwnPropertyDescriptor(globalThis, key).configurable; }`;
 
 /**
  * The same walk from values that carry the hidden intrinsics (iterator, generator and segments
@@ -167,14 +169,6 @@ export const SCENARIOS: readonly Scenario[] = [
       expectEqual(alive, [], 'routes that compiled code');
       expectEqual(Object.keys(result as object).length, Object.keys(CODEGEN_ROUTES).length, 'routes tried');
     },
-  },
-  {
-    name: "V8's collector is out of reach",
-    attack: 'forcing full collections over and over (the context was made with gc, for the host to compact it)',
-    source: run(`
-    const found = Reflect.ownKeys(globalThis).filter((key) => typeof globalThis[key] === 'function' && globalThis[key].name === 'gc');
-    return [typeof gc, found.map(String)];`),
-    check: (result) => expectEqual(result, ['undefined', []], 'collector'),
   },
   {
     name: 'no code runs outside a call when V8 collects',
