@@ -50,7 +50,8 @@ process.exit(0);
  * 200 ms apart). The raw baseline waits as long.
  */
 async function settledRss(): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, COMPACT_AFTER_IDLE_MS + 500));
+  // (a compaction is ~15 ms of one of isolated-vm's threads: 200 of them ~1.5 s on two cores)
+  await new Promise((resolve) => setTimeout(resolve, COMPACT_AFTER_IDLE_MS + 2500));
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) {
     gc?.();
