@@ -35,7 +35,7 @@ export interface ComponentMetrics {
   /**
    * CPU time this component's calls (and its module evaluation) used, ms: its isolate's, garbage
    * collection included (in an isolate of its own, also the one compaction once it is idle after
-   * its load, ~15 ms), shared with its tenant's other components in a tenant isolate.
+   * its load, 10–40 ms), shared with its tenant's other components in a tenant isolate.
    */
   readonly cpuTimeMs: number;
   /** Wall time its isolate spent running its code, ms (same caveat). */
@@ -62,11 +62,12 @@ export interface Placement {
 
 
 /** An asynchronous call in flight: how to settle it, and its wall-clock deadline (performance.now(), ms). */
-type Pending = { readonly resolve: (outcome: Outcome) => void; readonly reject: (error: Error) => void; readonly deadline: number; readonly method: string };
+/** (deadline: +Infinity for a call made while the isolate is being compacted, until the compaction ends) */
+type Pending = { readonly resolve: (outcome: Outcome) => void; readonly reject: (error: Error) => void; deadline: number; readonly method: string };
 
 /**
  * How long a component in an isolate of its own must go without a call after its load before the
- * isolate is compacted, once (PreparedContext.compact: ~15 ms of isolated-vm's thread, ~0.25 MiB
+ * isolate is compacted, once (PreparedContext.compact: 10–40 ms of isolated-vm's thread, ~0.25 MiB
  * less resident; SandboxRuntimeOptions.compactIdleIsolates turns it off). A component called all
  * along is never compacted: its calls make garbage, and V8 collects it as the heap grows.
  */
@@ -117,6 +118,8 @@ export class SandboxedComponent {
   #unhandledRejections = 0;
   /** The compaction waiting for the component to be idle (an isolate of its own only). */
   #compaction: NodeJS.Timeout | undefined;
+  /** Whether the isolate is being compacted now: a call made meanwhile waits for it, and its deadline starts after. */
+  #compacting = false;
   #gone: Error | undefined;
   /** Rejects when the component ends (a limit, its isolate lost, a dispose): every wait races it. */
   readonly #ended: Promise<never>;
@@ -256,7 +259,8 @@ export class SandboxedComponent {
     // or the settle callback's when the method returned a promise), the wall-clock deadline
     // (#wallClockFired), or the component's end (#end rejects every pending call).
     const outcome = new Promise<Outcome>((resolve, reject) => {
-      this.#pending.set(callId, { resolve, reject, deadline: performance.now() + this.#limits.wallMsPerCall, method });
+      // a call made while the isolate is compacted queues behind the collection: its time starts after it
+      this.#pending.set(callId, { resolve, reject, deadline: this.#compacting ? Number.POSITIVE_INFINITY : performance.now() + this.#limits.wallMsPerCall, method });
     });
     this.#armWallClock();
     // From a microtask: isolated-vm records the calling stack of every asynchronous task (up to
@@ -502,8 +506,9 @@ export class SandboxedComponent {
     const now = performance.now();
     for (const [callId, pending] of this.#pending) {
       if (pending.deadline > now) {
-        // the oldest call still in time: wake at its deadline
-        this.#wallClock = setTimeout(() => this.#wallClockFired(), Math.max(1, Math.ceil(pending.deadline - now)));
+        // the oldest call still in time: wake at its deadline (one made during a compaction has
+        // none yet: #compactNow arms the clock when the compaction ends)
+        if (pending.deadline !== Number.POSITIVE_INFINITY) this.#wallClock = setTimeout(() => this.#wallClockFired(), Math.max(1, Math.ceil(pending.deadline - now)));
         return;
       }
       // a promise that never settles: past the deadline the call fails (and the isolate is disposed by #fail)
@@ -538,10 +543,29 @@ export class SandboxedComponent {
       this.#compaction = undefined;
       if (this.#gone !== undefined) return;
       if (this.#calls !== calls || this.#pending.size > 0) this.#compactWhenIdle(this.#calls);
-      else void this.#prepared.compact();
+      else this.#compactNow();
     }, COMPACT_AFTER_IDLE_MS);
     // a process with nothing else to do is not kept alive for this
     this.#compaction.unref();
+  }
+
+  /**
+   * Compacts the isolate (it is idle: no call pending). A call made meanwhile waits behind the
+   * collection on isolated-vm's thread (a tight wall-clock limit would otherwise dispose a
+   * healthy component): its deadline is set when the compaction ends.
+   */
+  #compactNow(): void {
+    this.#compacting = true;
+    void this.#prepared.compact().then(() => {
+      this.#compacting = false;
+      const deadline = performance.now() + this.#limits.wallMsPerCall;
+      for (const pending of this.#pending.values()) if (pending.deadline === Number.POSITIVE_INFINITY) pending.deadline = deadline;
+      if (this.#pending.size > 0 && this.#gone === undefined) {
+        clearTimeout(this.#wallClock);
+        this.#wallClock = undefined;
+        this.#armWallClock();
+      }
+    });
   }
 
   /** `work` under a wall-clock deadline; past it, WALL_TIMEOUT naming `what` (the isolate is disposed by #fail). */

@@ -16,7 +16,7 @@ export interface ContextProfile {
 
 export const SETUP_TIMEOUT_MS = 2000; // ms of CPU for the prelude and runtime module (trusted code)
 /** Past this much heap in use an isolate is not compacted (PreparedContext.compact). */
-export const COMPACT_MAX_HEAP_BYTES = 4 * 1024 * 1024; // bytes
+export const COMPACT_MAX_HEAP_BYTES = 2 * 1024 * 1024; // bytes
 const MIB = 1024 * 1024; // bytes
 
 /** Something to tell when an isolate is lost for good (V8 out of memory, a script that would not stop). */
@@ -214,10 +214,10 @@ export class PreparedContext {
   /**
    * One memory-reducing collection of the whole isolate, on isolated-vm's thread (this one stays
    * free): an idle isolate never collects on its own, so one fresh from the prelude and a load
-   * keeps ~0.2 MiB it no longer needs resident (BENCHMARKS.md, memory). Only for an isolate of
+   * keeps ~0.25 MiB it no longer needs resident (BENCHMARKS.md, memory). Only for an isolate of
    * one context whose heap is still small (COMPACT_MAX_HEAP_BYTES): a shared isolate would make
-   * every sibling wait, and a large heap takes long enough to collect that a call waiting behind
-   * it could miss its deadline. Resolves whether it ran.
+   * every sibling wait, and the cost grows with the heap (10 ms at 1 MiB, ~40 ms at 3 MiB; 550 ms
+   * at 300 MiB), all of it time a call waits. Resolves whether the collection was asked for.
    */
   async compact(): Promise<boolean> {
     if (!this.host.usable) return false;

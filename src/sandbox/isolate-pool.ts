@@ -11,15 +11,12 @@ export class IsolatePool {
   readonly #size: number;
   readonly #cache: CodeCache | undefined;
   readonly #onCatastrophicError: CatastrophicErrorHandler | undefined;
-  /** Whether a warm context is compacted before it waits (a tenant's isolate will hold more contexts: not). */
-  readonly #compact: boolean;
   readonly #ready: PreparedContext[] = [];
   #filling = 0;
   #failures = 0;
   #closed = false;
 
-  constructor(profile: ContextProfile, size: number, cache: CodeCache | undefined, onCatastrophicError?: CatastrophicErrorHandler, compact = false) {
-    this.#compact = compact;
+  constructor(profile: ContextProfile, size: number, cache: CodeCache | undefined, onCatastrophicError?: CatastrophicErrorHandler) {
     this.#profile = profile;
     this.#size = size;
     this.#cache = cache;
@@ -78,8 +75,6 @@ export class IsolatePool {
     const host = IsolateHost.create(this.#profile.memoryMb, this.#onCatastrophicError);
     try {
       const prepared = await host.prepareContext(this.#profile, this.#cache, { rehearse: true });
-      // what preparing and rehearsing left behind, collected while the context waits
-      if (this.#compact) await prepared.compact();
       if (this.#closed) {
         host.dispose('pool closed');
         return;

@@ -29,10 +29,10 @@ export interface SandboxRuntimeOptions {
   /** Told when V8 loses control of an isolate; the process should then be drained and restarted. */
   readonly onCatastrophicError?: CatastrophicErrorHandler;
   /**
-   * Compact a component's own isolate once it has gone a second without calls after its load, and
-   * a warm context before a load takes it (`isolation: 'isolate'` only): an idle isolate never
-   * collects, and each keeps ~0.25 MiB of garbage resident otherwise; a compaction costs ~15 ms
-   * of isolated-vm's thread, once. Default true.
+   * Compact a component's own isolate once it has gone a second without calls after its load
+   * (`isolation: 'isolate'` only): an idle isolate never collects, and each keeps ~0.25 MiB of
+   * garbage resident otherwise. A compaction costs 10–40 ms of isolated-vm's thread, once; a call
+   * made meanwhile waits for it (its wall-clock deadline starts after). Default true.
    */
   readonly compactIdleIsolates?: boolean;
 }
@@ -309,7 +309,7 @@ export class Sandbox {
     const key = profileKey(profile);
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      pool = new IsolatePool(profile, this.#poolSize, this.#cache, this.#onCatastrophicError, this.isolation === 'isolate' && this.#compactIdle);
+      pool = new IsolatePool(profile, this.#poolSize, this.#cache, this.#onCatastrophicError);
       this.#pools.set(key, pool);
     }
     return pool;

@@ -399,16 +399,25 @@ describe('compaction of an idle isolate (an idle isolate never collects on its o
     }, { compactIdleIsolates: false });
   });
 
-  it('compacts a warm context before a load takes it', { timeout: TIMEOUT_MS }, async () => {
-    let freshHeap = 0;
-    await withLoader('fresh', async (loader) => {
-      freshHeap = (await loadSource(loader, GLOBAL_MARKS)).metrics().heapUsedBytes;
-    });
-    await withLoader('pooled', async (loader) => {
-      await loader.warm();
-      const pooledHeap = (await loadSource(loader, GLOBAL_MARKS)).metrics().heapUsedBytes;
-      assert.ok(pooledHeap < freshHeap - 100_000, `heap ${freshHeap} B loaded without the pool, ${pooledHeap} B from it`);
-    });
+  it('makes a call that comes during the compaction wait for it, its deadline starting after', { timeout: TIMEOUT_MS }, async () => {
+    // a wall-clock limit shorter than a compaction: the calls must not be charged for it
+    const loader = loaderFor('fresh', sandboxOnly({ ...ATTACK_LIMITS, wallMsPerCall: 10 }));
+    try {
+      // ~0.5 MiB more heap to collect: a compaction of ~15 ms, past the limit
+      // (made by the constructor: a call would put the compaction off by a second)
+      const c = await loadSource(loader, GLOBAL_MARKS.replace('read()', "constructor(p) { super(p); globalThis.rows = Array.from({ length: 8000 }, (_, i) => ({ i, s: 'row ' + i })); }\n  read()"));
+      const loaded = c.metrics().heapUsedBytes;
+      // armed after the component's own compaction timer, so it fires right after it; then a few ms
+      // for the heap check's hop, and the collection (10 ms and more) is running
+      await settle(COMPACT_AFTER_IDLE_MS);
+      await settle(3);
+      const results = await Promise.all([c.call('cpu', [10]), c.call('cpu', [10])]);
+      assert.deepEqual(results, [24, 24]);
+      assert.ok(c.metrics().heapUsedBytes < loaded - 100_000, 'the compaction ran');
+      assert.equal(c.disposed, false);
+    } finally {
+      loader.close();
+    }
   });
 
   it('compacts a prepared context on request, and says so', { timeout: TIMEOUT_MS }, async () => {

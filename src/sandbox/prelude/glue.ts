@@ -218,9 +218,9 @@ function rehearse() {
  * process-wide). What does it: an ArrayBuffer larger than the isolate may ever hold (the host
  * passes twice its heap limit). isolated-vm's allocator (isolated-vm 7, allocator_nortti.cc), asked
  * for more than the limit, runs V8's low-memory collection before refusing; V8 retries the
- * allocation after collections of its own, then throws a RangeError, caught here. The native
- * constructor: the bounded one would refuse before asking (bounds.ts). ~15 ms of the isolate's
- * thread, once. (A test checks the heap falls: were isolated-vm to change, it would fail.)
+ * allocation after collections of its own (most of the cost: 10 ms or more), then throws a
+ * RangeError, caught here. (A component can do the same to itself, in a call, on its own CPU
+ * time: nothing new. A test checks the heap falls: were isolated-vm to change, it would fail.)
  */
 function compact(refusedBytes) {
   if (typeof refusedBytes !== 'number' || !(refusedBytes > MEMORY_BYTES)) return false;

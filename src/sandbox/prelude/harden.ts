@@ -1,6 +1,24 @@
 import { RUNTIME_HANDOFF } from './names.ts';
 
 /**
+ * The globals a component's context keeps (and the runtime module's one-shot handoff): V8 13.6's
+ * ECMAScript globals but eval, WebAssembly, SharedArrayBuffer, Atomics and FinalizationRegistry
+ * (harden.ts says why), with `Function` replaced by a throwing one. A test compares it with a
+ * plain context's globals, so a V8 that adds one fails it rather than losing it in silence.
+ */
+export const STANDARD_GLOBAL_NAMES: readonly string[] = Object.freeze([
+  'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean',
+  'DataView', 'Date', 'DisposableStack', 'Error', 'EvalError', 'Float16Array', 'Float32Array', 'Float64Array', 'Function',
+  'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object',
+  'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'SuppressedError', 'Symbol',
+  'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap',
+  'WeakRef', 'WeakSet', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'globalThis',
+  'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
+]);
+/** Globals of a plain context that a component's context does not keep. */
+export const REMOVED_GLOBAL_NAMES: readonly string[] = Object.freeze(['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'console']);
+
+/**
  * Prelude fragment 5 (JavaScript, runs inside the isolate): the hardened realm.
  *
  *  - no run-time code generation: eval is deleted; the Function constructor and its hidden async,
@@ -40,7 +58,7 @@ for (const [name, Ctor] of hiddenConstructors) {
   hiddenRoots.push(tamed, proto, Ctor);
 }
 defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerable: false, configurable: false });
-// Every global that is not standard ECMAScript goes, by an allowlist: eval compiles strings;
+// Every global not in STANDARD_GLOBAL_NAMES goes, by an allowlist: eval compiles strings;
 // WebAssembly compiles bytes; SharedArrayBuffer and Atomics give shared memory and
 // high-resolution timers (Spectre-class side channels); FinalizationRegistry runs its cleanup
 // callbacks whenever V8 collects, outside any call: no CPU limit, no deadline (a loop there spins
@@ -49,18 +67,7 @@ defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerabl
 // name>, --expose-externalize-string or --expose-trigger-failure (which crashes the process) has
 // V8 put its extension functions in every context, under names no denylist can foresee. What
 // cannot be deleted is emptied; what can be neither stops the context from being used.
-// (ECMAScript globals V8 adds in a later version go too, until they are listed here.)
-const STANDARD_GLOBALS = new SetCtor([
-  'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean',
-  'DataView', 'Date', 'DisposableStack', 'Error', 'EvalError', 'Float16Array', 'Float32Array', 'Float64Array', 'Function',
-  'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'Intl', 'Iterator', 'JSON', 'Map', 'Math', 'NaN', 'Number', 'Object',
-  'Promise', 'Proxy', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'SuppressedError', 'Symbol',
-  'SyntaxError', 'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap',
-  'WeakRef', 'WeakSet', 'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'globalThis',
-  'isFinite', 'isNaN', 'parseFloat', 'parseInt', 'undefined', 'unescape',
-  // the runtime module's one-shot handoff (glue.ts), deleted when the module is evaluated
-  '${RUNTIME_HANDOFF}',
-]);
+const STANDARD_GLOBALS = new SetCtor(${JSON.stringify([...STANDARD_GLOBAL_NAMES, RUNTIME_HANDOFF])});
 const presentGlobals = ownKeys(G);
 for (let i = 0; i < presentGlobals.length; i++) {
   const name = presentGlobals[i];

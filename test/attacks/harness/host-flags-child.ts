@@ -25,4 +25,5 @@ for (const mode of MODES) {
 // what the host's own contexts have, to show the flags took effect
 seen.host = EXTENSION_GLOBALS.filter((name) => typeof (globalThis as Record<string, unknown>)[name] === 'function');
 process.stdout.write(`${JSON.stringify(seen)}\n`);
-process.exit(0);
+// no process.exit: the process ends once its isolates are gone (exiting while an isolate's thread
+// is still busy can crash isolated-vm)
