@@ -61,8 +61,10 @@ export interface Placement {
 }
 
 
-/** An asynchronous call in flight: how to settle it, and its wall-clock deadline (performance.now(), ms). */
-/** (deadline: +Infinity for a call made while the isolate is being compacted, until the compaction ends) */
+/**
+ * An asynchronous call in flight: how to settle it, and its wall-clock deadline (performance.now(),
+ * ms; +Infinity for a call made while the isolate is being compacted, until the compaction ends).
+ */
 type Pending = { readonly resolve: (outcome: Outcome) => void; readonly reject: (error: Error) => void; deadline: number; readonly method: string };
 
 /**
