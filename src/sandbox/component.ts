@@ -5,12 +5,13 @@ import { RUNTIME_MODULE } from '../policy/validate.ts';
 import { capabilityHandlers, type LogEntry } from './capabilities.ts';
 import { PROCESS_CODE_CACHE } from './code-cache.ts';
 import { ComponentError, SandboxError } from './errors.ts';
-import { IsolateHost, SETUP_TIMEOUT_MS, type DeathKind, type PreparedContext } from './isolate-host.ts';
+import { GLUE_COPY, GLUE_REFERENCE, IsolateHost, type DeathKind, type PreparedContext } from './isolate-host.ts';
 import { MAX_PENDING_SLEEPS } from './prelude/names.ts';
 import {
   componentErrorFrom,
   componentFilename,
   engineFailure,
+  isNoSuchMethod,
   label,
   memoryLimitError,
   outcomeError,
@@ -77,10 +78,6 @@ export const COMPACT_AFTER_IDLE_MS = 1000; // ms
 
 /** Method callers a component keeps bound (per mode); past this a call binds, calls and releases one. */
 const MAX_BOUND_CALLERS = 64; // methods
-/** How a caller is bound: no component code runs (the glue only makes the closure). */
-const BIND_OPTIONS = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
-/** How a lost outcome is fetched from the glue. */
-const TAKE_OPTIONS = { timeout: SETUP_TIMEOUT_MS, result: { copy: true } } as const;
 
 /**
  * One component instantiated in a hardened context. The host holds References into the isolate;
@@ -300,7 +297,7 @@ export class SandboxedComponent {
     if (this.#gone !== undefined) return;
     settleFrom(start).then(
       (outcome: Outcome) => {
-        if (unbound !== undefined && !(typeof outcome === 'string' && outcome[0] === 'm')) this.#bindAsyncCaller(unbound, method);
+        if (unbound !== undefined && !isNoSuchMethod(outcome)) this.#bindAsyncCaller(unbound, method);
         if (outcome !== 'p') this.#settled(callId, outcome);
       },
       (error: unknown) =>
@@ -319,7 +316,7 @@ export class SandboxedComponent {
     // a component that answers every name (a proxy) cannot make the host keep a caller per name
     if (this.#binding.has(method) || this.#asyncCallers.size + this.#binding.size >= MAX_BOUND_CALLERS) return;
     this.#binding.add(method);
-    settleFrom(() => control.apply(undefined, ['async', method], BIND_OPTIONS) as Promise<ivm.Reference>)
+    settleFrom(() => control.apply(undefined, ['async', method], GLUE_REFERENCE) as Promise<ivm.Reference>)
       .then(callerOf)
       .then(
         (bound) => {
@@ -341,7 +338,7 @@ export class SandboxedComponent {
     const fresh = caller === undefined;
     let outcome: Outcome | undefined;
     try {
-      caller ??= callerOf(control.applySync(undefined, ['sync', method], BIND_OPTIONS) as ivm.Reference);
+      caller ??= callerOf(control.applySync(undefined, ['sync', method], GLUE_REFERENCE) as ivm.Reference);
       // the wall clock, not the isolate's CPU clock: reading that is a system call, a tenth of a
       // call's cost (see #failureOf)
       const startedAt = performance.now();
@@ -355,7 +352,7 @@ export class SandboxedComponent {
       throw this.#fail(error);
     } finally {
       // kept for the method's next calls unless its first found no such method or had no outcome
-      if (fresh && caller !== undefined) this.#keepCaller(this.#syncCallers, method, caller, outcome !== undefined && !(typeof outcome === 'string' && outcome[0] === 'm'));
+      if (fresh && caller !== undefined) this.#keepCaller(this.#syncCallers, method, caller, outcome !== undefined && !isNoSuchMethod(outcome));
     }
   }
 
@@ -412,15 +409,16 @@ export class SandboxedComponent {
     this.#unhandledRejections++;
     const control = this.#control;
     if (control === undefined || this.#gone !== undefined) throw this.#gone ?? new SandboxError('DISPOSED', `${label(this.record)} is gone`);
-    // the outcome the glue remembered for this call ('p' while it runs)
-    return (await this.#deadline(control.apply(undefined, ['take', callId], TAKE_OPTIONS) as Promise<Outcome>, `calling ${method}()`)) as Outcome;
+    // the outcome the glue remembered for this call ('p' while it runs); the call is still
+    // pending, so its own wall-clock deadline (#wallClockFired) and #end bound this wait
+    return (await control.apply(undefined, ['take', callId], GLUE_COPY)) as Outcome;
   }
 
   #recoverSync(error: unknown, startedAt: number, method: string, args: readonly unknown[]): Outcome {
     const failure = this.#failureOf(error, startedAt) ?? argumentsFailure(error, method, args);
     if (failure !== undefined) throw failure;
     this.#unhandledRejections++;
-    const outcome = this.#control?.applySync(undefined, ['last'], TAKE_OPTIONS) as Outcome;
+    const outcome = this.#control?.applySync(undefined, ['last'], GLUE_COPY) as Outcome;
     // the promise a synchronous call returned is not waited for
     return outcome === 'p' ? 'P' : outcome;
   }
@@ -471,8 +469,7 @@ export class SandboxedComponent {
 
   /** After a load step ran component code: did it go over its memory budget (bounds.ts)? */
   async #checkBudget(inline: boolean): Promise<void> {
-    const options = { timeout: SETUP_TIMEOUT_MS, result: { copy: true } } as const;
-    const why = (inline ? this.#prepared.glue.applySync(undefined, ['status'], options) : await this.#prepared.glue.apply(undefined, ['status'], options)) as unknown;
+    const why = (inline ? this.#prepared.glue.applySync(undefined, ['status'], GLUE_COPY) : await this.#prepared.glue.apply(undefined, ['status'], GLUE_COPY)) as unknown;
     if (typeof why === 'string' && why !== '') throw memoryLimitError(this.record, this.#limits, why.slice(0, 300));
   }
 

@@ -15,6 +15,10 @@ export interface ContextProfile {
 }
 
 export const SETUP_TIMEOUT_MS = 2000; // ms of CPU for the prelude and runtime module (trusted code)
+/** How the host calls the glue for something it keeps a Reference to (no component code runs, or only the setup's). */
+export const GLUE_REFERENCE = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
+/** How the host calls the glue for a value copied out (a status, a remembered outcome). */
+export const GLUE_COPY = { timeout: SETUP_TIMEOUT_MS, result: { copy: true } } as const;
 /** Past this much heap in use an isolate is not compacted (PreparedContext.compact). */
 export const COMPACT_MAX_HEAP_BYTES = 2 * 1024 * 1024; // bytes
 const MIB = 1024 * 1024; // bytes
@@ -138,6 +142,8 @@ export class IsolateHost {
     const isolate = this.isolate;
     const { started } = options;
     const key = capabilityKey(profile.capabilities);
+    // capability escalation: a context whose runtime module exports what this profile does not
+    // grant (or one in another isolate, maybe another tenant's) is never finished for it
     if (started !== undefined && (started.host !== this || started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
     const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
     try {
@@ -150,8 +156,7 @@ export class IsolateHost {
       const slots: CapabilitySlots = {};
       const config = new ivm.ExternalCopy({ memoryBytes: this.memoryMb * MIB }).copyInto({ release: true });
       const preludeArgs = [config, ...capabilityCallbacks(slots, profile.capabilities), MAX_LOG_CHARS];
-      const applyOptions = { timeout: SETUP_TIMEOUT_MS, result: { reference: true } } as const;
-      const glue = (inline ? factory.applySync(undefined, preludeArgs, applyOptions) : await factory.apply(undefined, preludeArgs, applyOptions)) as ivm.Reference;
+      const glue = (inline ? factory.applySync(undefined, preludeArgs, GLUE_REFERENCE) : await factory.apply(undefined, preludeArgs, GLUE_REFERENCE)) as ivm.Reference;
       factory.release();
       try {
         // (a module this small compiles faster than V8 reads a code cache for it: not cached)
@@ -226,7 +231,7 @@ export class PreparedContext {
       if (heap.used_heap_size > COMPACT_MAX_HEAP_BYTES) return false;
       // a request no isolate of this limit can grant (see glue.ts, compact)
       const refused = 2 * heap.heap_size_limit;
-      return (await this.glue.apply(undefined, ['compact', refused], { timeout: SETUP_TIMEOUT_MS, result: { copy: true } })) === true;
+      return (await this.glue.apply(undefined, ['compact', refused], GLUE_COPY)) === true;
     } catch {
       // the isolate went away meanwhile: its owner hears of it through onDeath
       return false;

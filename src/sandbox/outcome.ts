@@ -15,6 +15,11 @@ export function label(record: ComponentRecord): string {
 }
 
 /** The result a successful outcome carries, as a fresh host value; a typed error otherwise. */
+/** The glue's answer when the instance has no such method ('m' + name, see glue.ts). */
+export function isNoSuchMethod(outcome: Outcome | undefined): boolean {
+  return typeof outcome === 'string' && outcome[0] === 'm';
+}
+
 export function resultOf(outcome: Outcome, record: ComponentRecord, method: string, limits: RuntimeLimits): unknown {
   if (typeof outcome !== 'string') return outcome;
   switch (outcome[0]) {

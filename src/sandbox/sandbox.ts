@@ -62,6 +62,7 @@ export class IsolateAhead {
 
   /** The started context, for a load with the same profile; undefined if cancelled or used. */
   take(profileKey: string): StartedContext | undefined {
+    // capability escalation: an isolate begun for other limits or capabilities serves no other load
     if (this.#done || profileKey !== this.#profileKey || !this.#started.host.usable) return undefined;
     this.#finish();
     return this.#started;

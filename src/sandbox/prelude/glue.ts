@@ -39,7 +39,6 @@ freeze(Component);
 // Host capabilities arrive as ivm Callbacks in bind(). They are never exposed: each is called only
 // from a frozen function of this realm that checks its arguments, and a host callback never
 // throws into the isolate (a host Error would carry host file paths): artifact returns [ok, value].
-let bound = false;
 let hostLog;
 let hostArtifact;
 let hostSleep;
@@ -90,9 +89,6 @@ defineProperty(G, '${RUNTIME_HANDOFF}', { value: freeze(capabilities), configura
 
 /** Installs the host callbacks (undefined for a capability not granted): the prelude does, once. */
 const bind = (function bind(log, artifact, sleep, settle, logChars) {
-  // rebinding: callbacks are installed once, by the prelude, before any component code exists
-  if (bound) throw new TypeErrorCtor('isoclass: context already bound');
-  bound = true;
   hostLog = log;
   hostArtifact = artifact;
   hostSleep = sleep;

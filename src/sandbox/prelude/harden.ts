@@ -68,10 +68,15 @@ defineProperty(G, 'Function', { value: tamedFunction, writable: false, enumerabl
 // V8 put its extension functions in every context, under names no denylist can foresee. What
 // cannot be deleted is emptied; what can be neither stops the context from being used.
 const STANDARD_GLOBALS = new SetCtor(${JSON.stringify([...STANDARD_GLOBAL_NAMES, RUNTIME_HANDOFF])});
+// (the names kept are the walk's roots below: the global object's keys are read once)
+const keptGlobals = [];
 const presentGlobals = ownKeys(G);
 for (let i = 0; i < presentGlobals.length; i++) {
   const name = presentGlobals[i];
-  if (apply(setHas, STANDARD_GLOBALS, [name])) continue;
+  if (apply(setHas, STANDARD_GLOBALS, [name])) {
+    keptGlobals.push(name);
+    continue;
+  }
   try {
     delete G[name];
   } catch (e) {
@@ -182,9 +187,8 @@ if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
 // global: an accessor's functions come from __lookupGetter__ and __lookupSetter__, a data
 // property's value is read directly.)
 const FunctionPrototype = getPrototypeOf(function () {});
-const globalKeys = ownKeys(G);
-for (let i = 0; i < globalKeys.length; i++) {
-  const key = globalKeys[i];
+for (let i = 0; i < keptGlobals.length; i++) {
+  const key = keptGlobals[i];
   const get = lookupGetter.call(G, key);
   const set = lookupSetter.call(G, key);
   if (get === undefined && set === undefined) roots.push(G[key]);
