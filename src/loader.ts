@@ -1,4 +1,5 @@
-import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
+import { BoundedCache } from './bounded-cache.ts';
+import { DEFAULT_ENVELOPE_LIMITS, decodeEnvelope, decodeHashedEnvelope, type DecodedEnvelope, type EnvelopeLimits } from './envelope/envelope.ts';
 import { sha256Hex, type ComponentRecord } from './envelope/record.ts';
 import { loadPolicy, type Policy } from './policy/policy.ts';
 import type { SandboxedComponent, ComponentMetrics, LogEntry } from './sandbox/component.ts';
@@ -84,8 +85,7 @@ export class Loader {
   /** sha256 of sources that passed this loader's policy. */
   readonly #validated = new Set<string>();
   /** Envelopes that decoded and verified, by the sha256 of their bytes (see #decode). */
-  readonly #decoded = new Map<string, DecodedEnvelope>();
-  #decodedBytes = 0;
+  readonly #decoded = new BoundedCache<string, DecodedEnvelope>({ maxEntries: MAX_DECODED, maxSize: MAX_DECODED_BYTES }, (envelope) => envelope.payload.byteLength);
 
   constructor(options: LoaderOptions) {
     this.#options = options;
@@ -154,23 +154,15 @@ export class Loader {
     const limits = this.#options.envelopeLimits ?? DEFAULT_ENVELOPE_LIMITS;
     const bytes = typeof envelopeBytes === 'string' ? Buffer.from(envelopeBytes, 'utf8') : envelopeBytes;
     // resource exhaustion: oversized input is not even hashed (decode refuses it)
-    if (this.#decoded.size === 0 || bytes.byteLength > limits.maxEnvelopeBytes) return decodeEnvelope(bytes, limits);
+    if (this.#decoded.entries === 0 || bytes.byteLength > limits.maxEnvelopeBytes) return decodeEnvelope(bytes, limits);
     const digest = sha256Hex(bytes);
-    return this.#decoded.get(digest) ?? decodeEnvelope(bytes, limits, digest);
+    return this.#decoded.get(digest) ?? decodeHashedEnvelope(bytes, limits, digest);
   }
 
   #rememberDecoded(envelope: DecodedEnvelope): void {
-    const size = envelope.payload.byteLength;
-    if (this.#decoded.has(envelope.digest) || size > MAX_DECODED_BYTES) return;
-    // bounded memory: at most MAX_DECODED envelopes and MAX_DECODED_BYTES of payload; the oldest go first
-    for (const [digest, old] of this.#decoded) {
-      if (this.#decoded.size < MAX_DECODED && this.#decodedBytes + size <= MAX_DECODED_BYTES) break;
-      this.#decoded.delete(digest);
-      this.#decodedBytes -= old.payload.byteLength;
-    }
+    if (this.#decoded.has(envelope.digest)) return;
     // shared by every later load of the same bytes: nothing may change it
     this.#decoded.set(envelope.digest, Object.freeze({ ...envelope, signatures: Object.freeze([...envelope.signatures]) }));
-    this.#decodedBytes += size;
   }
 
   async #verify(envelope: DecodedEnvelope, request: LoadRequest): Promise<VerifiedRecord> {

@@ -38,12 +38,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * Stage 1 of loading: bytes to a DSSE envelope. Checks size, JSON, shape and base64; does not
  * look inside the payload (that waits for the signature).
  */
-export function decodeEnvelope(
-  allegedBytes: Uint8Array | string,
-  limits: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS,
-  /** The sha256 of these very bytes, when the caller has just computed it (not hashed twice). */
-  knownDigest?: string,
-): DecodedEnvelope {
+export function decodeEnvelope(allegedBytes: Uint8Array | string, limits: EnvelopeLimits = DEFAULT_ENVELOPE_LIMITS): DecodedEnvelope {
+  return decodeHashedEnvelope(allegedBytes, limits, undefined);
+}
+
+/**
+ * decodeEnvelope for a caller that has just hashed the bytes (not hashed twice). Internal, not
+ * exported by the package: `knownDigest` must be the sha256 of these very bytes, because it keys
+ * the verification cache; a wrong one would be handed another envelope's verified record.
+ */
+export function decodeHashedEnvelope(allegedBytes: Uint8Array | string, limits: EnvelopeLimits, knownDigest: string | undefined): DecodedEnvelope {
   const bytes = typeof allegedBytes === 'string' ? Buffer.from(allegedBytes, 'utf8') : allegedBytes;
   // resource exhaustion: refuse oversized input before parsing it
   if (bytes.byteLength > limits.maxEnvelopeBytes) {

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../envelope/record.ts';
 import ivm from 'isolated-vm';
+import { BoundedCache } from '../bounded-cache.ts';
 
 export interface CodeCacheOptions {
   /** Total bytes of cached data kept; least recently used entries go first. */
@@ -20,14 +21,13 @@ const KEYS = new Map<string, Map<string, string>>();
  * was produced by this process's V8 from the source whose hash is its key.
  */
 export class CodeCache {
-  readonly #maxBytes: number;
-  readonly #entries = new Map<string, { readonly data: ivm.ExternalCopy<ArrayBuffer>; readonly size: number }>();
-  #bytes = 0;
+  /** (bounded memory: least recently used dropped first, its data released) */
+  readonly #entries: BoundedCache<string, { readonly data: ivm.ExternalCopy<ArrayBuffer>; readonly size: number }>;
   #hits = 0;
   #misses = 0;
 
   constructor(options: CodeCacheOptions = {}) {
-    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.#entries = new BoundedCache({ maxEntries: Number.POSITIVE_INFINITY, maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES }, (entry) => entry.size, (entry) => entry.data.release());
   }
 
   /**
@@ -45,49 +45,27 @@ export class CodeCache {
 
   get(key: string): ivm.ExternalCopy<ArrayBuffer> | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined) {
-      this.#misses++;
-      return undefined;
-    }
-    this.#hits++;
-    // most recently used last
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.data;
+    if (entry === undefined) this.#misses++;
+    else this.#hits++;
+    return entry?.data;
   }
 
   /** Stores data V8 produced for the source behind `key`. */
   set(key: string, data: ivm.ExternalCopy<ArrayBuffer>): void {
-    const size = data.copy().byteLength; // once per entry
-    if (size > this.#maxBytes) return;
-    this.delete(key);
-    this.#entries.set(key, { data, size });
-    this.#bytes += size;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.size;
-      entry.data.release();
-    }
+    this.#entries.set(key, { data, size: data.copy().byteLength }); // (its size read once per entry)
   }
 
   /** Forgets an entry (V8 rejected it). */
   delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
     this.#entries.delete(key);
-    this.#bytes -= entry.size;
-    entry.data.release();
   }
 
   get stats(): { readonly entries: number; readonly bytes: number; readonly hits: number; readonly misses: number } {
-    return { entries: this.#entries.size, bytes: this.#bytes, hits: this.#hits, misses: this.#misses };
+    return { entries: this.#entries.entries, bytes: this.#entries.size, hits: this.#hits, misses: this.#misses };
   }
 
   clear(): void {
-    for (const entry of this.#entries.values()) entry.data.release();
     this.#entries.clear();
-    this.#bytes = 0;
   }
 }
 

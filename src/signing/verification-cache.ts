@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache.ts';
 import type { ComponentRecord } from '../envelope/record.ts';
 
 /**
@@ -37,58 +38,33 @@ export interface CachedVerification {
 }
 
 export class VerificationCache {
-  readonly #limits: VerificationCacheLimits;
-  readonly #entries = new Map<string, CachedVerification>();
-  #payloadBytes = 0;
+  readonly #entries: BoundedCache<string, CachedVerification>;
   #hits = 0;
   #misses = 0;
 
   constructor(limits: Partial<VerificationCacheLimits> = {}) {
-    this.#limits = { ...DEFAULT_VERIFICATION_CACHE_LIMITS, ...limits };
+    const { maxEntries, maxPayloadBytes } = { ...DEFAULT_VERIFICATION_CACHE_LIMITS, ...limits };
+    // bounded memory: least recently used dropped first; a record larger than the budget not kept
+    this.#entries = new BoundedCache({ maxEntries, maxSize: maxPayloadBytes }, (entry) => entry.payloadBytes);
   }
 
   get(trustGeneration: string, envelopeDigest: string): CachedVerification | undefined {
-    const key = cacheKey(trustGeneration, envelopeDigest);
-    const entry = this.#entries.get(key);
-    if (entry === undefined) {
-      this.#misses++;
-      return undefined;
-    }
-    // least recently used goes first: re-inserting moves the entry to the end
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    this.#hits++;
+    const entry = this.#entries.get(cacheKey(trustGeneration, envelopeDigest));
+    if (entry === undefined) this.#misses++;
+    else this.#hits++;
     return entry;
   }
 
   set(trustGeneration: string, envelopeDigest: string, entry: CachedVerification): void {
-    // resource exhaustion: one record larger than the whole budget is simply not cached
-    if (entry.payloadBytes > this.#limits.maxPayloadBytes || this.#limits.maxEntries <= 0) return;
-    const key = cacheKey(trustGeneration, envelopeDigest);
-    this.#drop(key);
-    this.#entries.set(key, entry);
-    this.#payloadBytes += entry.payloadBytes;
-    // bounded memory: evict least recently used until both limits hold
-    for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.#limits.maxEntries && this.#payloadBytes <= this.#limits.maxPayloadBytes) break;
-      this.#drop(oldest);
-    }
+    this.#entries.set(cacheKey(trustGeneration, envelopeDigest), entry);
   }
 
   clear(): void {
     this.#entries.clear();
-    this.#payloadBytes = 0;
   }
 
   stats(): { entries: number; payloadBytes: number; hits: number; misses: number } {
-    return { entries: this.#entries.size, payloadBytes: this.#payloadBytes, hits: this.#hits, misses: this.#misses };
-  }
-
-  #drop(key: string): void {
-    const old = this.#entries.get(key);
-    if (old === undefined) return;
-    this.#entries.delete(key);
-    this.#payloadBytes -= old.payloadBytes;
+    return { entries: this.#entries.entries, payloadBytes: this.#entries.size, hits: this.#hits, misses: this.#misses };
   }
 }
 
