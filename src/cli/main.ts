@@ -48,15 +48,20 @@ export async function main(argv: string[]): Promise<number> {
     if (load === undefined) throw new UsageError('USAGE_INVALID_ARGUMENT', `unknown command "${name}"\n\n${USAGE}`);
     const { run } = await load();
     const output = await run(rest);
-    // (text output may carry what a component returned or an envelope claims: printed terminal-safe)
-    const text = terminalSafe(output.text);
-    process.stdout.write(json ? `${JSON.stringify({ ok: true, result: output.result })}\n` : text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    // (output may carry what a component returned or an envelope claims: printed terminal-safe;
+    // JSON.stringify leaves DEL, C1 and the bidi characters raw, and their \u escapes parse back
+    // to the same value)
+    if (json) process.stdout.write(`${terminalSafe(JSON.stringify({ ok: true, result: output.result }))}\n`);
+    else {
+      const text = terminalSafe(output.text);
+      process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    }
     return EXIT_CODES.ok;
   } catch (error) {
     const code = exitCodeFor(error);
     if (json) {
       const described = error instanceof IsoclassError ? error.toJSON() : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) };
-      process.stdout.write(`${JSON.stringify({ ok: false, error: described })}\n`);
+      process.stdout.write(`${terminalSafe(JSON.stringify({ ok: false, error: described }))}\n`);
     } else if (error instanceof IsoclassError) {
       // messages, frames and stacks quote component code and what it threw: printed terminal-safe
       process.stderr.write(terminalSafe(`isoclass: ${error.code}: ${error.message}\n`));
@@ -69,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       const componentStack = (error as { componentStack?: string }).componentStack;
       if (componentStack) process.stderr.write(terminalSafe(`${componentStack}\n`));
     } else {
-      process.stderr.write(`isoclass: internal error (please report): ${inspect(error)}\n`);
+      process.stderr.write(terminalSafe(`isoclass: internal error (please report): ${inspect(error)}\n`));
     }
     return code;
   }

@@ -16,7 +16,7 @@ import { keyedDir, runCli, tempDir } from '../helpers.ts';
 const HOSTILE = `import { Component, log } from 'isoclass';
 export default class Loud extends Component {
   said(): string { return 'done\\u001b[2J\\u001b]0;pwned\\u0007\\rverified: ok\\u202e'; }
-  shout(): string { log('line\\u001b[31m red\\r overwritten'); return 'ok'; }
+  shout(): string { log('line\\u001b[31m red\\r overwritten\\nisoclass: ok'); return 'ok'; }
   boom(): never { throw new Error('bad\\u001b[1A\\u001b[2Kisoclass: ok'); }
 }
 `;
@@ -42,10 +42,17 @@ describe('CLI output is terminal-safe', () => {
       said: await runCli(['run', 'loud.json', '--trust', 'dev.pub', '--call', 'said'], { cwd: dir }),
       shout: await runCli(['run', 'loud.json', '--trust', 'dev.pub', '--call', 'shout'], { cwd: dir }),
       boom: await runCli(['run', 'loud.json', '--trust', 'dev.pub', '--call', 'boom'], { cwd: dir }),
+      json: await runCli(['run', 'loud.json', '--trust', 'dev.pub', '--call', 'said', '--json'], { cwd: dir }),
     };
     assert.equal(runs.said.code, 0, runs.said.stderr);
     assert.match(runs.said.stdout, /done\\u001b\[2J\\u001b\]0;pwned\\u0007\\u000dverified: ok\\u202e/);
-    assert.match(runs.shout.stderr, /line\\u001b\[31m red\\u000d overwritten/);
+    assert.match(runs.shout.stderr, /line\\u001b\[31m red\\u000d overwritten\\nisoclass: ok/);
+    // a log line cannot forge a line of its own
+    assert.doesNotMatch(runs.shout.stderr, /^isoclass: ok/m);
+    // --json: escaped, and the same value once parsed
+    assert.equal(runs.json.code, 0, runs.json.stderr);
+    assert.match(runs.json.stdout, /\\u202e/);
+    assert.equal((JSON.parse(runs.json.stdout) as { result: string }).result, 'done\u001b[2J\u001b]0;pwned\u0007\rverified: ok\u202e');
     assert.equal(runs.boom.code, 14);
     assert.match(runs.boom.stderr, /bad\\u001b\[1A\\u001b\[2Kisoclass: ok/);
     for (const [name, r] of Object.entries(runs)) {
