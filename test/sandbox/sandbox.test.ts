@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Loader } from '../../src/loader.ts';
 import { ComponentError, SandboxError } from '../../src/sandbox/errors.ts';
 import { COMPACT_AFTER_IDLE_MS } from '../../src/sandbox/component.ts';
-import { COMPACT_MAX_HEAP_BYTES, IsolateHost } from '../../src/sandbox/isolate-host.ts';
+import { COMPACT_MAX_HEAP_BYTES, IsolateHost, PreparedContext } from '../../src/sandbox/isolate-host.ts';
 import { Sandbox } from '../../src/sandbox/sandbox.ts';
 import { makeEnvelope, makeRecord } from '../helpers.ts';
 import { ATTACK_LIMITS, loadSource, loaderFor, sandboxOnly } from '../attacks/harness/modes.ts';
@@ -24,8 +24,8 @@ const GLOBAL_MARKS = component(`
   async slow(ms) { await new Promise((r) => setTimeout?.(r, ms)); return ms; }
 `);
 
-async function withLoader(mode: Parameters<typeof loaderFor>[0], fn: (loader: Loader) => Promise<void>, extra: Parameters<typeof loaderFor>[2] = {}): Promise<void> {
-  const loader = loaderFor(mode, sandboxOnly(), extra);
+async function withLoader(mode: Parameters<typeof loaderFor>[0], fn: (loader: Loader) => Promise<void>, extra: Parameters<typeof loaderFor>[2] = {}, limits = ATTACK_LIMITS): Promise<void> {
+  const loader = loaderFor(mode, sandboxOnly(limits), extra);
   try {
     await fn(loader);
   } finally {
@@ -356,18 +356,15 @@ describe('compaction of an idle isolate (an idle isolate never collects on its o
 
   it('waits while an asynchronous call is in flight', { timeout: TIMEOUT_MS }, async () => {
     // a call longer than two idle periods: the first check sees the call come, the second sees it pending
-    const loader = loaderFor('fresh', sandboxOnly({ ...ATTACK_LIMITS, wallMsPerCall: COMPACT_AFTER_IDLE_MS * 5 }));
-    try {
-      const c = await loadSource(loader, GLOBAL_MARKS.replace('mark(v)', "async pending(ms) { await sleep(ms); return ms; }\n  mark(v)").replace('import { Component }', 'import { Component, sleep }'));
+    await withLoader('fresh', async (loader) => {
+      const c = await loadSource(loader, component('  async pending(ms) { await sleep(ms); return ms; }', 'Component, sleep'));
       const loaded = c.metrics().heapUsedBytes;
       const call = c.call('pending', [COMPACT_AFTER_IDLE_MS * 2.8]);
       await settle(COMPACT_AFTER_IDLE_MS * 2.5);
       const during = c.metrics().heapUsedBytes;
       assert.equal(await call, COMPACT_AFTER_IDLE_MS * 2.8);
       assert.ok(during > loaded - 100_000, `heap ${loaded} B after the load fell to ${during} B while a call was in flight`);
-    } finally {
-      loader.close();
-    }
+    }, {}, { ...ATTACK_LIMITS, wallMsPerCall: COMPACT_AFTER_IDLE_MS * 5 });
   });
 
   it('leaves a tenant\'s shared isolate and a large heap alone', { timeout: TIMEOUT_MS }, async () => {
@@ -379,7 +376,7 @@ describe('compaction of an idle isolate (an idle isolate never collects on its o
     });
     await withLoader('fresh', async (loader) => {
       // past COMPACT_MAX_HEAP_BYTES a collection takes long enough to delay the calls behind it
-      const big = GLOBAL_MARKS.replace('read()', "fill(n) { globalThis.rows = Array.from({ length: n }, (_, i) => ({ i, s: 'row ' + i })); return globalThis.rows.length; }\n  read()");
+      const big = component("  fill(n) { globalThis.rows = Array.from({ length: n }, (_, i) => ({ i, s: 'row ' + i })); return globalThis.rows.length; }");
       const b = await loadSource(loader, big);
       assert.equal(await b.call('fill', [100_000]), 100_000);
       const loaded = b.metrics().heapUsedBytes;
@@ -400,23 +397,28 @@ describe('compaction of an idle isolate (an idle isolate never collects on its o
   });
 
   it('makes a call that comes during the compaction wait for it, its deadline starting after', { timeout: TIMEOUT_MS }, async () => {
-    // a wall-clock limit shorter than a compaction: the calls must not be charged for it
-    const loader = loaderFor('fresh', sandboxOnly({ ...ATTACK_LIMITS, wallMsPerCall: 10 }));
+    // a compaction that holds the isolate's thread 100 ms, whatever the machine (busy first, then
+    // the real one), against a wall-clock limit of 30 ms: the calls must not be charged for it
+    const original = PreparedContext.prototype.compact;
+    PreparedContext.prototype.compact = async function (this: PreparedContext) {
+      await this.context.eval('{ const until = Date.now() + 100; while (Date.now() < until) {} }', { timeout: 2000 });
+      return original.call(this);
+    };
     try {
-      // ~0.5 MiB more heap to collect: a compaction of ~15 ms, past the limit
-      // (made by the constructor: a call would put the compaction off by a second)
-      const c = await loadSource(loader, GLOBAL_MARKS.replace('read()', "constructor(p) { super(p); globalThis.rows = Array.from({ length: 8000 }, (_, i) => ({ i, s: 'row ' + i })); }\n  read()"));
-      const loaded = c.metrics().heapUsedBytes;
-      // armed after the component's own compaction timer, so it fires right after it; then a few ms
-      // for the heap check's hop, and the collection (10 ms and more) is running
-      await settle(COMPACT_AFTER_IDLE_MS);
-      await settle(3);
-      const results = await Promise.all([c.call('cpu', [10]), c.call('cpu', [10])]);
-      assert.deepEqual(results, [24, 24]);
-      assert.ok(c.metrics().heapUsedBytes < loaded - 100_000, 'the compaction ran');
-      assert.equal(c.disposed, false);
+      await withLoader('fresh', async (loader) => {
+        const c = await loadSource(loader, GLOBAL_MARKS);
+        const loaded = c.metrics().heapUsedBytes;
+        // armed after the component's own compaction timer, so it fires right after it: the
+        // busy script is queued on the isolate's thread, and the calls queue behind it
+        await settle(COMPACT_AFTER_IDLE_MS);
+        const results = await Promise.all([c.call('cpu', [10]), c.call('cpu', [10])]);
+        assert.deepEqual(results, [24, 24]);
+        const idle = await heapFallsBelow(c, loaded - 100_000, 3000);
+        assert.ok(idle < loaded - 100_000, 'the compaction ran');
+        assert.equal(c.disposed, false);
+      }, {}, { ...ATTACK_LIMITS, wallMsPerCall: 30 });
     } finally {
-      loader.close();
+      PreparedContext.prototype.compact = original;
     }
   });
 
