@@ -159,15 +159,15 @@ function checkCoherence(policy: Policy, file: PolicyFile): { path: string; messa
       message: `${file.syntax === undefined ? 'is missing, so' : 'does not include "Program", so'} no module at all can pass; list the node types components may use`,
     });
   }
-  // wall-clock time includes CPU time: a CPU budget above it can never be used
-  if (policy.runtime.cpuMsPerCall > policy.runtime.wallMsPerCall) {
-    const path = childPath('policy.runtime', file.runtime?.wallMsPerCall !== undefined ? 'wallMsPerCall' : 'cpuMsPerCall');
-    problems.push({
-      path,
-      message: `cpuMsPerCall (${policy.runtime.cpuMsPerCall}) is above wallMsPerCall (${policy.runtime.wallMsPerCall}); wall-clock time includes CPU time`,
-    });
-  }
+  const incoherent = cpuAboveWall(policy.runtime);
+  if (incoherent !== undefined) problems.push({ path: childPath('policy.runtime', file.runtime?.wallMsPerCall !== undefined ? 'wallMsPerCall' : 'cpuMsPerCall'), message: incoherent });
   return problems;
+}
+
+/** Wall-clock time includes CPU time: a CPU budget above the wall-clock one can never be used. */
+function cpuAboveWall(runtime: RuntimeLimits): string | undefined {
+  if (runtime.cpuMsPerCall <= runtime.wallMsPerCall) return undefined;
+  return `cpuMsPerCall (${runtime.cpuMsPerCall}) is above wallMsPerCall (${runtime.wallMsPerCall}); wall-clock time includes CPU time`;
 }
 
 function invalid(source: string, problems: readonly { path: string; message: string }[]): PolicyError {
@@ -193,9 +193,8 @@ export function withRuntimeLimits(policy: Policy, overrides: Partial<RuntimeLimi
     if (value !== undefined) given[key] = runtime[key] = value;
   }
   const problems = checkPolicyDocument({ version: 1, name: 'overrides', runtime: given }, 'overrides');
-  if (runtime.cpuMsPerCall > runtime.wallMsPerCall) {
-    problems.push({ path: 'overrides.runtime', message: `cpuMsPerCall (${runtime.cpuMsPerCall}) is above wallMsPerCall (${runtime.wallMsPerCall}); wall-clock time includes CPU time` });
-  }
+  const incoherent = cpuAboveWall(runtime);
+  if (incoherent !== undefined) problems.push({ path: 'overrides.runtime', message: incoherent });
   if (problems.length > 0) throw invalid(`"${policy.name}" with runtime overrides`, problems);
   return freeze({ ...policy, runtime: freeze(runtime) });
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../envelope/record.ts';
 import { UsageError } from '../errors.ts';
 import { PUBLIC_KEY_BYTES, SECRET_SEED_BYTES, SPKI_PREFIX, isStrictPublicKey, keyPairFromSeed, spkiFromRaw } from './ed25519.ts';
 
@@ -19,7 +19,7 @@ const PKCS8_PREFIX = Uint8Array.from([
  * it only as a hint: trust always comes from the key itself.
  */
 export function keyIdOf(publicKey: Uint8Array): string {
-  return createHash('sha256').update(spkiFromRaw(publicKey)).digest('hex');
+  return sha256Hex(spkiFromRaw(publicKey));
 }
 
 export function formatPublicKeyPem(publicKey: Uint8Array): string {

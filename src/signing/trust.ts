@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../envelope/record.ts';
 import { formatViolations, schemaChecker } from '../json-schema.ts';
 import { isStrictPublicKey } from './ed25519.ts';
 import { VerificationError } from './errors.ts';
@@ -79,7 +79,7 @@ export function parseTrust(text: string, source: string): TrustRoot {
   if (threshold > keys.length) {
     throw trustInvalid(source, `trust.threshold is ${threshold} but only ${keys.length} key(s) are listed; no envelope could ever verify (add keys or lower the threshold)`);
   }
-  return deepFreeze({ keys, threshold, generation: createHash('sha256').update(text).digest('hex') });
+  return deepFreeze({ keys, threshold, generation: sha256Hex(text) });
 }
 
 /**
