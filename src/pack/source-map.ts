@@ -1,6 +1,6 @@
 import { TraceMap, originalPositionFor, sourceContentFor } from '@jridgewell/trace-mapping';
 import type { ComponentRecord } from '../envelope/record.ts';
-import { codeFrame, type Violation } from '../policy/diagnostics.ts';
+import { LineIndex, codeFrame, type Violation } from '../policy/diagnostics.ts';
 import { PolicyError } from '../policy/errors.ts';
 import type { Policy } from '../policy/policy.ts';
 import { validateSource } from '../policy/validate.ts';
@@ -42,9 +42,29 @@ function traceMapOf(key: object, sourceMap: string | undefined): TraceMap | unde
 
 /** The original position of a 1-based (line, column) of the module, if the map knows it. */
 export function originalPosition(map: TraceMap, line: number, column: number): OriginalPosition | undefined {
+  const found = rawPosition(map, line, column);
+  return found === undefined ? undefined : { ...found, source: sanitizeSourceName(found.source) };
+}
+
+/** As originalPosition, with the map's source name as it is (callers clean it their way). */
+function rawPosition(map: TraceMap, line: number, column: number): OriginalPosition | undefined {
   const found = originalPositionFor(map, { line, column: column - 1 });
   if (found.source === null || found.line === null || found.column === null) return undefined;
-  return { source: sanitizeSourceName(found.source), line: found.line, column: found.column + 1 };
+  return { source: found.source, line: found.line, column: found.column + 1 };
+}
+
+/** The lines of each original file a map carries, split once per map (many violations may fall in one file). */
+const originalLines = new WeakMap<TraceMap, Map<string, readonly string[] | null>>();
+function linesOf(map: TraceMap, source: string): readonly string[] | null {
+  let files = originalLines.get(map);
+  if (files === undefined) originalLines.set(map, (files = new Map()));
+  let lines = files.get(source);
+  if (lines === undefined) {
+    const content = sourceContentFor(map, source);
+    lines = content === null ? null : new LineIndex(content).lines();
+    files.set(source, lines);
+  }
+  return lines;
 }
 
 /**
@@ -116,12 +136,11 @@ export function remapPolicyError(error: PolicyError, sourceMap: string | undefin
  * `nameOf` turns the map's source name into the file shown (cleaned by default: see below).
  */
 export function mapViolation(map: TraceMap, v: Violation, nameOf: (source: string) => string = sanitizeSourceName): MappedViolation | undefined {
-  const found = originalPositionFor(map, { line: v.line, column: v.column - 1 });
-  if (found.source === null || found.line === null || found.column === null) return undefined;
-  const column = found.column + 1;
-  const content = sourceContentFor(map, found.source);
-  const frame = content === null ? v.frame : codeFrame(content.split(/\r\n|[\n\r\u2028\u2029]/), found.line, column);
-  return { ...v, file: nameOf(found.source), line: found.line, column, frame };
+  const found = rawPosition(map, v.line, v.column);
+  if (found === undefined) return undefined;
+  const lines = linesOf(map, found.source);
+  const frame = lines === null ? v.frame : codeFrame(lines, found.line, found.column);
+  return { ...v, file: nameOf(found.source), line: found.line, column: found.column, frame };
 }
 
 /**
