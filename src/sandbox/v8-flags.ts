@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { SETUP_FUNCTION_PREFIX } from './prelude/names.ts';
 
 /**
  * V8 flags every process that runs component isolates must have, set before the first isolate
@@ -29,7 +30,7 @@ export const ISOLATE_SAFETY_FLAGS: readonly string[] = Object.freeze(['--no-turb
  * before (no host function is named so), and the optimising compilers are untouched. It replaces a
  * `--sparkplug-filter` given on the command line.
  */
-export const ISOLATE_MEMORY_FLAGS: readonly string[] = Object.freeze(['--sparkplug-filter=-isoclassSetup*']);
+export const ISOLATE_MEMORY_FLAGS: readonly string[] = Object.freeze([`--sparkplug-filter=-${SETUP_FUNCTION_PREFIX}*`]);
 
 let applied = false;
 

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import * as acorn from 'acorn';
 import ivm from 'isolated-vm';
 import { REMOVED_GLOBAL_NAMES, STANDARD_GLOBAL_NAMES } from '../../src/sandbox/prelude/harden.ts';
+import { SETUP_FUNCTION_PREFIX } from '../../src/sandbox/prelude/names.ts';
+import { ISOLATE_MEMORY_FLAGS } from '../../src/sandbox/v8-flags.ts';
 import { PRELUDE_SOURCE, PRELUDE_TEXT } from '../../src/sandbox/prelude/source.ts';
 
 /** The tokens of a script, as acorn reads them (comments and whitespace are not tokens). */
@@ -24,6 +26,13 @@ describe('prelude source: what every isolate keeps a copy of', () => {
     } finally {
       isolate.dispose();
     }
+  });
+
+  it('names its run-once setup functions as the V8 flag that keeps them from Sparkplug expects', () => {
+    // a rename on one side would silently put the setup's machine code back in every isolate
+    const named = PRELUDE_SOURCE.match(new RegExp(`function ${SETUP_FUNCTION_PREFIX}\\w*`, 'g')) ?? [];
+    assert.ok(named.length >= 5, `setup functions found: ${named.join(', ')}`);
+    assert.ok(ISOLATE_MEMORY_FLAGS.includes(`--sparkplug-filter=-${SETUP_FUNCTION_PREFIX}*`));
   });
 
   it('stays Latin-1, stored by V8 at one byte a character', () => {

@@ -23,8 +23,7 @@ export const REMOVED_GLOBAL_NAMES: readonly string[] = Object.freeze(['eval', 'W
  *
  *  - no run-time code generation: eval is deleted; the Function constructor and its hidden async,
  *    generator and async-generator cousins are replaced by throwing ones on their prototypes;
- *  - no WebAssembly (compiles bytes), SharedArrayBuffer and Atomics (shared memory, timers for
- *    side channels) and console;
+ *  - the global object cut down to STANDARD_GLOBAL_NAMES (see REMOVED_GLOBAL_NAMES, and why below);
  *  - every intrinsic reachable from the global object or a hidden intrinsic frozen, so nothing a
  *    component does to Object.prototype, Array.prototype, ... is seen by the glue or the runtime.
  */
