@@ -172,16 +172,10 @@ class Capture {
     this.#pieces.set(name, piece);
     const resolved = new Map<string, Resolution>();
     for (const [free, positions] of source.freeVariables) {
-      const assigned = source.assignedFreeVariables.get(free);
-      let resolution: Resolution;
-      try {
-        resolution = this.#resolve(piece, free, positions);
-      } catch (error) {
-        // "pass it in deps" would only lead to the refusal below: say that one at once
-        throw assigned !== undefined && error instanceof PackError && error.code === 'PACK_FREE_VARIABLE' ? this.#assignedCapture(piece, free, assigned) : error;
-      }
+      const resolution = this.#resolve(piece, free, positions);
       // a captured binding travels as a copy (a const of the packed module, or the runtime's
       // import): code that assigns to it would pack, then throw at its first call in production
+      const assigned = source.assignedFreeVariables.get(free);
       if (assigned !== undefined && resolution.kind !== 'global') throw this.#assignedCapture(piece, free, assigned);
       resolved.set(free, resolution);
     }
@@ -312,6 +306,9 @@ class Capture {
   }
 
   #freeVariable(piece: FunctionPiece, name: string, positions: readonly TextPosition[], why: string, fix: string, isBase = false): PackError {
+    // a variable the piece assigns: "pass it in deps" would only lead to that refusal, said at once
+    const assigned = isBase ? undefined : piece.source.assignedFreeVariables.get(name);
+    if (assigned !== undefined) return this.#assignedCapture(piece, name, assigned);
     const where = this.#where(piece, positions);
     if (isBase) {
       return new PackError('PACK_BASE_NOT_CAPTURED', `${piece.describe()} extends \`${name}\` (${where}), which is not captured: ${why}. Fix: ${fix.replace(/^pass it/, 'pass the base class')}`, {
