@@ -2,6 +2,7 @@
  * Child of flags.bench.ts: loop-heavy JavaScript, timed, printed as JSON. Run with and without
  * --no-turboshaft-loop-unrolling to price the flag for host code and components alike.
  */
+import { median } from '../lib.ts';
 const ROUNDS = 15;
 const workloads: Record<string, () => unknown> = {
   'sum of a Float64Array (1e6)': () => {
@@ -40,7 +41,6 @@ for (const [name, fn] of Object.entries(workloads)) {
     fn();
     times.push(performance.now() - started);
   }
-  times.sort((a, b) => a - b);
-  result[name] = times[times.length >> 1]!;
+  result[name] = median(times);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

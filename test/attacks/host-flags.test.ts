@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { MODES } from './harness/modes.ts';
 
 const CHILD = fileURLToPath(new URL('./harness/host-flags-child.ts', import.meta.url));
 const TIMEOUT_MS = 60_000; // ms: a child process loads a component in four modes
@@ -25,6 +26,6 @@ describe('extension globals a host flag puts in every context', () => {
     const seen = JSON.parse(run.stdout) as Record<string, string[]>;
     // the flags did put them in the host's context
     assert.deepEqual(seen.host, EXTENSION_GLOBALS);
-    for (const mode of ['fresh', 'pooled', 'tenant', 'tenant-pooled']) assert.deepEqual(seen[mode], [], `${mode}: non-standard globals a component sees`);
+    for (const mode of MODES) assert.deepEqual(seen[mode], [], `${mode}: non-standard globals a component sees`);
   });
 });

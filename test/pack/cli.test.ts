@@ -7,7 +7,6 @@ import { ROOT, keyedDir, runCli } from '../helpers.ts';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-const setup = keyedDir;
 
 function json(stdout: string): { ok: boolean; result: Record<string, unknown>; error: { code: string; message: string } } {
   return JSON.parse(stdout) as { ok: boolean; result: Record<string, unknown>; error: { code: string; message: string } };
@@ -15,7 +14,7 @@ function json(stdout: string): { ok: boolean; result: Record<string, unknown>; e
 
 describe('isoclass pack and inspect', () => {
   it('bundles a listed npm package (--bundle) and shows what was bundled', async (t) => {
-    const dir = await setup(t);
+    const dir = await keyedDir(t);
     const pack = await runCli(['pack', join(FIXTURES, 'packages', 'lru-cache.ts'), '--key', 'dev.key', '--out', 'lru.json', '--bundle', 'quick-lru', '--params', '{"maxSize":2}', '--tenant', 'acme'], { cwd: dir });
     assert.equal(pack.code, 0, pack.stderr);
     assert.match(pack.stdout, /packed acme\/lru-cache v1 \(class LruCache extends Component\) -> lru\.json\ncode sha256 [0-9a-f]{64}\nbundled packages quick-lru@7\.\d+\.\d+/);
@@ -30,7 +29,7 @@ describe('isoclass pack and inspect', () => {
   });
 
   it('refuses an unlisted package with the flag that fixes it (exit 2)', async (t) => {
-    const dir = await setup(t);
+    const dir = await keyedDir(t);
     const pack = await runCli(['pack', join(FIXTURES, 'packages', 'lru-cache.ts'), '--key', 'dev.key', '--out', 'lru.json', '--json'], { cwd: dir });
     assert.equal(pack.code, 2);
     const { error } = json(pack.stdout);
@@ -40,7 +39,7 @@ describe('isoclass pack and inspect', () => {
   });
 
   it('stores artifacts inline or in --blob-dir, and versions from --previous', async (t) => {
-    const dir = await setup(t);
+    const dir = await keyedDir(t);
     writeFileSync(join(dir, 'small.bin'), Buffer.from([1, 2, 3]));
     writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64, 7));
     const base = ['pack', join(FIXTURES, 'components', 'lookup-table.ts'), '--key', 'dev.key', '--params', '{"table":"small"}', '--tenant', 'acme', '--name', 'lookup'];
@@ -66,7 +65,7 @@ describe('isoclass pack and inspect', () => {
   });
 
   it('inspect --diff shows a code change as a unified diff and the params that changed', async (t) => {
-    const dir = await setup(t);
+    const dir = await keyedDir(t);
     cpSync(join(FIXTURES, 'components'), join(dir, 'c'), { recursive: true });
     const entry = join(dir, 'c', 'task-board.ts');
     assert.equal((await runCli(['pack', entry, '--key', 'dev.key', '--out', 'v1.json', '--params', '{"capacity":3}'], { cwd: dir })).code, 0);
@@ -91,7 +90,7 @@ describe('isoclass pack and inspect', () => {
   });
 
   it('exits 2 for malformed pack and inspect arguments', async (t) => {
-    const dir = await setup(t);
+    const dir = await keyedDir(t);
     const lookup = join(FIXTURES, 'components', 'lookup-table.ts');
     const cases: [string[], RegExp][] = [
       [['pack', lookup, '--key', 'dev.key', '--out', 'x.json', '--artifact', 'nameonly'], /--artifact "nameonly" must be name=path/],

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { capabilityHandlers } from '../../src/sandbox/capabilities.ts';
 import { makeRecord } from '../helpers.ts';
+import { ATTACK_LIMITS } from '../attacks/harness/modes.ts';
 
-const LIMITS = { memoryMb: 16, cpuMsPerCall: 500, wallMsPerCall: 2000, maxResultBytes: 65536 };
+const LIMITS = ATTACK_LIMITS;
 
 function sleeps(): { sleep: (id: unknown, ms: unknown) => void; started: [number, number][] } {
   const started: [number, number][] = [];

@@ -62,8 +62,10 @@ const SCAN = `
  * are frozen on the first call of Intl.Segmenter.prototype.segment (harden.ts), before the value
  * that carries them is returned: this scan is such a first call.
  */
-const SCAN_HIDDEN = SCAN.replace(
-  'const roots = [globalThis, this, Component, log, artifact, sleep, this.params, Object.getPrototypeOf(this)];',
+const SCAN_HIDDEN = replaceOnce(
+  replaceOnce(
+    SCAN,
+    'const roots = [globalThis, this, Component, log, artifact, sleep, this.params, Object.getPrototypeOf(this)];',
   `const segments = new Intl.Segmenter('en', { granularity: 'word' }).segment('hidden intrinsics');
     const generator = (function* () {})();
     const asyncGenerator = (async function* () {})();
@@ -72,12 +74,18 @@ const SCAN_HIDDEN = SCAN.replace(
       ''[Symbol.iterator](), /a/g[Symbol.matchAll]('aa'), generator, asyncGenerator, (async () => {})(),
       [].values().map((x) => x), Iterator.from({ next() { return { done: true }; } }), new Uint8Array(1), Object.getOwnPropertyDescriptor(Function.prototype, 'caller').get,
     ];`,
-).replace(
+  ),
   'const mine = new Set([globalThis, this, Object.getPrototypeOf(this), Attack]);',
   // the carriers themselves are the component's own values, free to change, and so are its generator
   // functions' prototypes; what they lead to is not
   'const mine = new Set([globalThis, this, Object.getPrototypeOf(this), Attack, ...roots.slice(0, -1), Object.getPrototypeOf(generator), Object.getPrototypeOf(asyncGenerator)]);',
 );
+
+/** `text` with `what` replaced, which must be there exactly once (else the scan would quietly stay the plain one). */
+function replaceOnce(text: string, what: string, by: string): string {
+  if (text.split(what).length !== 2) throw new Error(`scan template: expected one ${JSON.stringify(what.slice(0, 40))}`);
+  return text.replace(what, () => by);
+}
 
 const ECMASCRIPT_GLOBALS = [
   'AggregateError', 'Array', 'ArrayBuffer', 'AsyncDisposableStack', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Boolean', 'DataView', 'Date',
