@@ -114,11 +114,20 @@ export class IsolateHost {
    * the two run at once; it then finishes with `prepareContext(…, { started })`.
    */
   startContext(profile: ContextProfile, cache: CodeCache | undefined): StartedContext {
-    this.#prelude ??= compileScriptCached(this.isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME);
+    return this.#begin(profile, cache, false);
+  }
+
+  /** The first steps of a context, on isolated-vm's thread or (`inline`) done at once on this one. */
+  #begin(profile: ContextProfile, cache: CodeCache | undefined, inline: boolean): StartedContext {
+    const isolate = this.isolate;
+    this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
+    // (a module this small compiles faster than V8 reads a code cache for it: not cached)
+    const runtimeSource = runtimeModuleSource(profile.capabilities);
+    const runtimeOptions = { filename: RUNTIME_FILENAME };
     const started = {
       host: this,
-      context: this.isolate.createContext(),
-      runtime: this.isolate.compileModule(runtimeModuleSource(profile.capabilities), { filename: RUNTIME_FILENAME }),
+      context: inline ? settledNow(() => isolate.createContextSync()) : isolate.createContext(),
+      runtime: inline ? settledNow(() => isolate.compileModuleSync(runtimeSource, runtimeOptions)) : isolate.compileModule(runtimeSource, runtimeOptions),
       capabilityKey: capabilityKey(profile.capabilities),
     };
     // a load that fails before it finishes preparing disposes the isolate: nobody waits for these
@@ -139,16 +148,14 @@ export class IsolateHost {
     options: { readonly inline?: boolean; readonly rehearse?: boolean; readonly started?: StartedContext | undefined } = {},
   ): Promise<PreparedContext> {
     const inline = options.inline === true;
-    const isolate = this.isolate;
-    const { started } = options;
     const key = capabilityKey(profile.capabilities);
     // capability escalation: a context whose runtime module exports what this profile does not
     // grant (or one in another isolate, maybe another tenant's) is never finished for it
-    if (started !== undefined && (started.host !== this || started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
-    const context = started !== undefined ? await started.context : inline ? isolate.createContextSync() : await isolate.createContext();
+    if (options.started !== undefined && (options.started.host !== this || options.started.capabilityKey !== key)) throw new Error('a context started for another isolate or profile');
+    const started = options.started ?? this.#begin(profile, cache, inline);
+    const context = await started.context;
     try {
-      this.#prelude ??= compileScriptCached(isolate, cache, 'prelude', PRELUDE_SOURCE, PRELUDE_FILENAME, inline);
-      const prelude = await this.#prelude;
+      const prelude = await this.#prelude!;
       const runOptions = { reference: true, timeout: SETUP_TIMEOUT_MS } as const;
       const factory = (inline ? prelude.runSync(context, runOptions) : await prelude.run(context, runOptions)) as ivm.Reference;
       // the prelude runs with the memory budget and the context's capability callbacks (leading
@@ -159,9 +166,7 @@ export class IsolateHost {
       const glue = (inline ? factory.applySync(undefined, preludeArgs, GLUE_REFERENCE) : await factory.apply(undefined, preludeArgs, GLUE_REFERENCE)) as ivm.Reference;
       factory.release();
       try {
-        // (a module this small compiles faster than V8 reads a code cache for it: not cached)
-        const runtimeSource = runtimeModuleSource(profile.capabilities);
-        const runtime = started !== undefined ? await started.runtime : inline ? isolate.compileModuleSync(runtimeSource, { filename: RUNTIME_FILENAME }) : await isolate.compileModule(runtimeSource, { filename: RUNTIME_FILENAME });
+        const runtime = await started.runtime;
         const noImports = (): never => {
           throw new Error('the runtime module imports nothing');
         };
@@ -246,5 +251,14 @@ export class PreparedContext {
     for (const key of Object.keys(this.slots) as (keyof CapabilitySlots)[]) delete this.slots[key];
     this.runtime.release();
     this.context.release();
+  }
+}
+
+/** A synchronous step's value or throw as a promise, the shape of its asynchronous twin. */
+function settledNow<T>(step: () => T): Promise<T> {
+  try {
+    return Promise.resolve(step());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
